@@ -1,0 +1,275 @@
+/**
+ * Every failure the SDK can report, as tagged values for Effect's error channel.
+ *
+ * - {@link ApiError}: the server answered `Response.Error`. One runtime class whose `_tag` is the
+ *   Tencent error code (`"InvalidParameter"`, `"RequestLimitExceeded"`, ...), so
+ *   `Effect.catchTag("ResourceNotFound", ...)` handles a code directly. Generated actions type it
+ *   by the codes the action may return.
+ * - {@link UnknownApiError}: the server answered a code the action does not declare.
+ * - SDK errors: request validation, credentials, network, timeout, HTTP status, response parsing
+ *   and decoding, breaker. Each message says what failed, where, and what to do.
+ *
+ * Secrets never appear in any error: credentials are `Redacted` and no error keeps a header map.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Predicate from "effect/Predicate"
+
+/** Where a call was going: carried by every call-level error. */
+export interface CallSite {
+  readonly service: string
+  readonly version: string
+  readonly action: string
+  readonly region?: string | undefined
+  readonly endpoint?: string | undefined
+}
+
+const where = (s: Partial<CallSite>): string => {
+  const parts: Array<string> = []
+  if (s.service) parts.push(s.service)
+  if (s.version) parts.push(s.version)
+  if (s.action) parts.push(s.action)
+  let out = parts.join(" ")
+  if (s.region) out += ` in ${s.region}`
+  if (s.endpoint) out += ` via ${s.endpoint}`
+  return out
+}
+
+/** Fields of an {@link ApiError}. */
+export interface ApiErrorFields<Code extends string> extends CallSite {
+  readonly code: Code
+  /** The server's own message, unchanged. */
+  readonly serverMessage: string
+  readonly requestId: string
+}
+
+const hintFor = (code: string): string => {
+  if (code.startsWith("RequestLimitExceeded")) return "the API is throttling this account; retry with backoff (the default retry policy does) or lower the call rate."
+  if (code === "AuthFailure.SignatureExpire") return "the local clock is more than 5 minutes off; sync it (NTP)."
+  if (code === "AuthFailure.SignatureFailure") return "check the SecretKey, and that nothing rewrites the request between signing and sending (proxies, Host header)."
+  if (code === "AuthFailure.SecretIdNotFound" || code === "AuthFailure.InvalidSecretId") return "check the SecretId: it does not exist or was disabled."
+  if (code === "AuthFailure.TokenFailure") return "the temporary token is invalid or expired; refresh the temporary credentials."
+  if (code.startsWith("AuthFailure") || code.startsWith("UnauthorizedOperation")) return "check the credentials and the CAM policy of the caller."
+  if (code === "InvalidAction") return "the action name does not exist in this service version; check spelling and version."
+  if (code === "NoSuchVersion") return "the API version does not exist for this service."
+  if (code.startsWith("MissingParameter") || code.startsWith("InvalidParameter") || code.startsWith("UnknownParameter")) return "fix the request parameters named in the message."
+  if (code === "InternalError") return "a server-side failure; it is not retried by default because the action may have run. Retry only if the action is safe to repeat."
+  if (code.startsWith("ResourceNotFound")) return "the resource does not exist in this region; check the id and the region."
+  return "see the action's documentation for this code."
+}
+
+/**
+ * The server answered `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
+ *
+ * `_tag` is the code itself, so `catchTag` works by code.
+ *
+ * @example
+ * ```ts
+ * program.pipe(Effect.catchTag("ResourceNotFound.InstanceNotFound", (e) => Effect.succeed(e.requestId)))
+ * ```
+ */
+export class ApiError<Code extends string = string> extends Data.Error<
+  ApiErrorFields<Code> & { readonly message: string }
+> {
+  readonly _tag: Code
+  constructor(fields: ApiErrorFields<Code>) {
+    super({
+      ...fields,
+      message: `${fields.code}: ${fields.serverMessage} (${where(fields)}, RequestId ${fields.requestId}); ${hintFor(fields.code)}`
+    })
+    this._tag = fields.code
+  }
+}
+
+/** Brand check for any {@link ApiError}, whatever its code. */
+export const isApiError = (u: unknown): u is ApiError<string> => u instanceof ApiError
+
+/**
+ * A distributive union of {@link ApiError}s, one member per code, so `catchTag` narrows by code.
+ * `ApiErrorOf<"A" | "B">` is `ApiError<"A"> | ApiError<"B">`.
+ */
+export type ApiErrorOf<Codes extends string> = Codes extends string ? ApiError<Codes> : never
+
+/**
+ * The server answered an error code that the action does not declare. Handle it with
+ * `catchTag("UnknownApiError", ...)`; `code` holds the server's code.
+ */
+export class UnknownApiError extends Data.TaggedError("UnknownApiError")<
+  CallSite & { readonly code: string; readonly serverMessage: string; readonly requestId: string; readonly message: string }
+> {
+  static make(fields: CallSite & { readonly code: string; readonly serverMessage: string; readonly requestId: string }) {
+    return new UnknownApiError({
+      ...fields,
+      message: `${fields.code}: ${fields.serverMessage} (${where(fields)}, RequestId ${fields.requestId}); this code is not declared for the action; ${hintFor(fields.code)}`
+    })
+  }
+}
+
+/**
+ * Bad input, found before anything was sent: a request field, a configuration value (region,
+ * language, endpoint, method) or a request over the size limits.
+ */
+export class RequestValidationError extends Data.TaggedError("RequestValidationError")<{
+  readonly service?: string | undefined
+  readonly action?: string | undefined
+  /** The offending field or option, e.g. `Filters[0].Values` or `region`. */
+  readonly field: string
+  readonly message: string
+}> {
+  static make(args: { service?: string | undefined; action?: string | undefined; field: string; problem: string; fix: string }) {
+    const loc = args.service || args.action ? ` (${[args.service, args.action].filter(Boolean).join(" ")})` : ""
+    return new RequestValidationError({
+      service: args.service,
+      action: args.action,
+      field: args.field,
+      message: `invalid ${args.field}${loc}: ${args.problem}; ${args.fix}. Nothing was sent.`
+    })
+  }
+}
+
+/** Credentials could not be obtained: which provider, why, and (for files) where. */
+export class CredentialsError extends Data.TaggedError("CredentialsError")<{
+  readonly provider: string
+  readonly message: string
+  readonly file?: string | undefined
+  readonly line?: number | undefined
+  /** True when the source simply is not configured (the default chain then moves on). */
+  readonly notConfigured?: boolean | undefined
+  readonly cause?: unknown
+}> {}
+
+/** The request could not be sent or the answer not received: connect, reset, DNS, TLS. */
+export class NetworkError extends Data.TaggedError("NetworkError")<
+  CallSite & {
+    readonly reason: "Connect" | "Reset" | "DNS" | "TLS" | "Transport"
+    readonly traceId: string
+    readonly message: string
+    readonly cause?: unknown
+  }
+> {}
+
+/** No answer within the per-request timeout; the request was aborted. */
+export class TimeoutError extends Data.TaggedError("TimeoutError")<
+  CallSite & { readonly timeoutMillis: number; readonly traceId: string; readonly message: string }
+> {}
+
+/** A non-200 answer without an API error body (a gateway page, for example). */
+export class HttpStatusError extends Data.TaggedError("HttpStatusError")<
+  CallSite & {
+    readonly status: number
+    readonly traceId: string
+    readonly requestId?: string | undefined
+    /** At most the first 512 characters of the body. */
+    readonly bodyExcerpt: string
+    readonly message: string
+  }
+> {}
+
+/** The answer was not JSON (or not the API envelope), or was cut short. */
+export class ResponseParseError extends Data.TaggedError("ResponseParseError")<
+  CallSite & {
+    readonly status: number
+    readonly contentType: string
+    readonly traceId: string
+    readonly bodyExcerpt: string
+    readonly message: string
+    readonly cause?: unknown
+  }
+> {}
+
+/** The answer parsed but does not match the action's response schema (API drift). */
+export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")<
+  CallSite & { readonly requestId: string; readonly issue: string; readonly message: string }
+> {}
+
+/** The region breaker is open and no backup endpoint can take the call. */
+export class BreakerOpenError extends Data.TaggedError("BreakerOpenError")<
+  CallSite & { readonly message: string }
+> {}
+
+/** Every error raised by the SDK itself (not by the server). */
+export type SdkError =
+  | RequestValidationError
+  | CredentialsError
+  | NetworkError
+  | TimeoutError
+  | HttpStatusError
+  | ResponseParseError
+  | ResponseDecodeError
+  | BreakerOpenError
+
+/** Any error a call can fail with. */
+export type TencentCloudError = ApiError<string> | UnknownApiError | SdkError
+
+const codeOf = (e: unknown): string | undefined =>
+  isApiError(e) ? e.code : (Predicate.isTagged(e, "UnknownApiError") ? (e as UnknownApiError).code : undefined)
+
+/** The server asked us to slow down (`RequestLimitExceeded*`, `LimitExceeded.*Frequency`...). */
+export const isThrottling = (e: unknown): boolean => {
+  const c = codeOf(e)
+  return c !== undefined && (c.startsWith("RequestLimitExceeded") || c === "LimitExceeded.RequestFrequency")
+}
+
+/** Authentication or authorisation failed (`AuthFailure*`, `UnauthorizedOperation*`) or no credentials. */
+export const isAuth = (e: unknown): boolean => {
+  const c = codeOf(e)
+  if (c !== undefined) return c.startsWith("AuthFailure") || c.startsWith("UnauthorizedOperation")
+  return Predicate.isTagged(e, "CredentialsError")
+}
+
+/** The resource does not exist (`ResourceNotFound*`, `InvalidInstanceId.NotFound`, `*.NotFound`...). */
+export const isNotFound = (e: unknown): boolean => {
+  const c = codeOf(e)
+  return c !== undefined && (c.startsWith("ResourceNotFound") || c.endsWith(".NotFound") || c.endsWith("NotExist") || c.endsWith("NotFound"))
+}
+
+/** A transport-level failure (network, timeout, 5xx without an API body). */
+export const isTransport = (e: unknown): boolean =>
+  Predicate.isTagged(e, "NetworkError") || Predicate.isTagged(e, "TimeoutError") ||
+  (Predicate.isTagged(e, "HttpStatusError") && (e as HttpStatusError).status >= 500)
+
+/** Common codes every API 3.0 action may return (from the official API documentation). */
+export const commonCodes = [
+  "ActionOffline",
+  "AuthFailure.InvalidAuthorization",
+  "AuthFailure.InvalidSecretId",
+  "AuthFailure.MFAFailure",
+  "AuthFailure.SecretIdNotFound",
+  "AuthFailure.SignatureExpire",
+  "AuthFailure.SignatureFailure",
+  "AuthFailure.TokenFailure",
+  "AuthFailure.UnauthorizedOperation",
+  "DryRunOperation",
+  "FailedOperation",
+  "InternalError",
+  "InvalidAction",
+  "InvalidParameter",
+  "InvalidParameterValue",
+  "InvalidRequest",
+  "IpInBlacklist",
+  "IpNotInWhitelist",
+  "LimitExceeded",
+  "MissingParameter",
+  "NoSuchProduct",
+  "NoSuchVersion",
+  "RequestLimitExceeded",
+  "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+  "RequestLimitExceeded.IPLimitExceeded",
+  "RequestLimitExceeded.UinLimitExceeded",
+  "RequestSizeLimitExceeded",
+  "ResourceInUse",
+  "ResourceInsufficient",
+  "ResourceNotFound",
+  "ResourceUnavailable",
+  "ResponseSizeLimitExceeded",
+  "ServiceUnavailable",
+  "UnauthorizedOperation",
+  "UnknownParameter",
+  "UnsupportedOperation",
+  "UnsupportedProtocol",
+  "UnsupportedRegion"
+] as const
+
+/** A code every action may return. */
+export type CommonCode = (typeof commonCodes)[number]
