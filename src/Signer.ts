@@ -231,12 +231,38 @@ export const makeKeyCache = (max = 256): KeyCache => {
       const hit = map.get(k)
       if (hit !== undefined && hit.secretKey === secretKey) return hit.key
       const key = tc3SigningKey(secretKey, date, service)
-      if (map.size >= max) map.delete(map.keys().next().value as string)
+      if (hit === undefined && map.size >= max) map.delete(map.keys().next().value as string)
       map.set(k, { secretKey, key })
       return key
     }
   }
 }
+
+/**
+ * Copy caller headers, dropping any whose name (case-insensitively) is one the signer sets: a
+ * stray `content-type` or `host` beside ours would be sent too and break the signature.
+ */
+const callerHeaders = (headers: Readonly<Record<string, string>> | undefined, owned: ReadonlySet<string>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (headers === undefined) return out
+  for (const k of Object.keys(headers)) if (!owned.has(k.toLowerCase())) out[k] = headers[k]
+  return out
+}
+
+const TC3_OWNED: ReadonlySet<string> = new Set([
+  "host",
+  "content-type",
+  "authorization",
+  "x-tc-action",
+  "x-tc-version",
+  "x-tc-timestamp",
+  "x-tc-region",
+  "x-tc-language",
+  "x-tc-token",
+  "x-tc-content-sha256"
+])
+
+const V1_OWNED: ReadonlySet<string> = new Set(["host", "content-type", "authorization"])
 
 const uncachedKeys: KeyCache = { get: (_id, secretKey, date, service) => tc3SigningKey(secretKey, date, service) }
 
@@ -303,7 +329,7 @@ export const signTc3 = (
     contentType = "application/json"
     payload = Json.stringify(req.params)
   }
-  const headers: Record<string, string> = { ...req.headers }
+  const headers = callerHeaders(req.headers, TC3_OWNED)
   headers["Host"] = req.host
   headers["Content-Type"] = contentType
   headers["X-TC-Action"] = req.action
@@ -349,22 +375,30 @@ export const signV1 = (
   nonce: number
 ): SignedRequest => {
   const path = req.path ?? "/"
-  const pairs = v1Flatten(req.params)
-  pairs.push(["Action", req.action])
-  pairs.push(["Nonce", String(nonce)])
-  pairs.push(["Timestamp", String(Math.floor(timestampSeconds))])
-  pairs.push(["Version", req.version])
-  pairs.push(["SecretId", credential.secretId])
-  if (req.region) pairs.push(["Region", req.region])
-  if (credential.token !== undefined) pairs.push(["Token", Redacted.value(credential.token)])
-  if (req.language) pairs.push(["Language", req.language])
-  if (req.requestClient) pairs.push(["RequestClient", req.requestClient])
-  pairs.push(["SignatureMethod", algorithm])
+  const common: Array<[string, string]> = [
+    ["Action", req.action],
+    ["Nonce", String(nonce)],
+    ["Timestamp", String(Math.floor(timestampSeconds))],
+    ["Version", req.version],
+    ["SecretId", credential.secretId]
+  ]
+  if (req.region) common.push(["Region", req.region])
+  if (credential.token !== undefined) common.push(["Token", Redacted.value(credential.token)])
+  if (req.language) common.push(["Language", req.language])
+  if (req.requestClient) common.push(["RequestClient", req.requestClient])
+  common.push(["SignatureMethod", algorithm])
+  // A parameter named like a common one (or `Signature`) would be sent twice; the common value
+  // wins, as in the official SDKs, which assign the common parameters over the caller's.
+  const reserved = new Set(common.map((p) => p[0]))
+  reserved.add("Signature")
+  const pairs = v1Flatten(req.params).filter((p) => !reserved.has(p[0]))
+  for (const p of common) pairs.push(p)
   pairs.sort(byKey)
   const signature = v1Signature(algorithm, Redacted.value(credential.secretKey), v1StringToSign(req.method, req.host, path, pairs))
   pairs.push(["Signature", signature])
   const encoded = formEncode(pairs)
-  const headers: Record<string, string> = { ...req.headers, Host: req.host }
+  const headers = callerHeaders(req.headers, V1_OWNED)
+  headers["Host"] = req.host
   if (req.method === "GET") {
     return { method: "GET", url: `${req.scheme}://${req.host}${path}?${encoded}`, headers, body: undefined }
   }
