@@ -153,9 +153,24 @@ export const v1Signature = (algorithm: "HmacSHA256" | "HmacSHA1", secretKey: str
 // URL encoding of what we send
 // ---------------------------------------------------------------------------------------------
 
-/** RFC 3986 percent-encoding (unreserved `A-Z a-z 0-9 - _ . ~` kept, all else escaped). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+const uriComponent = (s: string): string => {
+  try {
+    return encodeURIComponent(s)
+  } catch {
+    // a lone surrogate: encode it as U+FFFD, the character its UTF-8 encoding (and so the v1
+    // sign string's HMAC input) turns it into, instead of throwing a URIError
+    return encodeURIComponent(s.replace(LONE_SURROGATE, "\uFFFD"))
+  }
+}
+
+/**
+ * RFC 3986 percent-encoding (unreserved `A-Z a-z 0-9 - _ . ~` kept, all else escaped as UTF-8,
+ * upper-case hex). A lone surrogate is encoded as U+FFFD.
+ */
 export const rfc3986 = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+  uriComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
 
 /** `k=v&k=v` with RFC 3986 encoding, in the given order. */
 export const formEncode = (pairs: ReadonlyArray<readonly [string, string]>): string => {
@@ -199,7 +214,11 @@ export interface UnsignedRequest {
   readonly language?: "zh-CN" | "en-US" | undefined
   readonly params: Readonly<Record<string, unknown>>
   readonly body?: RequestBody | undefined
-  /** Extra headers (custom, trace id, request client); X-TC-* set by the signer win. */
+  /**
+   * Extra headers (custom, trace id, request client). A caller header whose name, in any letter
+   * case, is one the signer sets (`Host`, `Content-Type`, `Authorization`, and for TC3 the X-TC-*
+   * headers it writes) is dropped.
+   */
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** TC3 only: send `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` and do not hash the body. */
   readonly unsignedPayload?: boolean | undefined
