@@ -198,7 +198,7 @@ describe("errors", () => {
   })
 
   it.effect("transport failures are NetworkErrors naming the reason", () => {
-    const { layer } = setup(() => ({ fail: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }))
+    const { layer } = setup(() => ({ fail: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }), { retryPolicy: Retry.none })
     return Effect.gen(function* () {
       const e = yield* Effect.flip(Client.call("cvm", "2017-03-12", "RunInstances"))
       expect(e._tag).toBe("NetworkError")
@@ -295,7 +295,10 @@ describe("timeouts and interruption", () => {
 
 describe("retries through the pipeline", () => {
   it.effect("throttling is retried, each attempt re-signed with a fresh timestamp", () => {
-    const { recorded, layer } = setup((_r, n) => (n < 3 ? apiError("RequestLimitExceeded") : jsonAnswer({ ok: true })))
+    // throttling delays of 2-4 s, so every attempt falls in a later second
+    const { recorded, layer } = setup((_r, n) => (n < 3 ? apiError("RequestLimitExceeded") : jsonAnswer({ ok: true })), {
+      retryPolicy: Retry.make({ throttlingBase: "4 seconds" })
+    })
     return Effect.gen(function* () {
       const fiber = yield* Effect.fork(Client.call("cvm", "2017-03-12", "RunInstances"))
       for (let i = 0; i < 20; i++) yield* TestClock.adjust("5 seconds")
