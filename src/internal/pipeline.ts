@@ -334,29 +334,6 @@ export const interpret = (
   return Either.right(env)
 }
 
-/** Breaker outcome of an attempt: success = an answer with a RequestId whose code is not InternalError. */
-const breakerSuccess = (exit: Exit.Exit<unknown, CallError>): boolean | undefined => {
-  if (Exit.isSuccess(exit)) return true
-  const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-  if (failure === undefined) return undefined
-  switch (failure._tag) {
-    case "RequestValidationError":
-    case "CredentialsError":
-    case "BreakerOpenError":
-    case "ResponseDecodeError":
-      return undefined
-    case "NetworkError":
-    case "TimeoutError":
-      return false
-    case "HttpStatusError":
-      return failure.requestId !== undefined && failure.requestId !== "" ? true : false
-    case "ResponseParseError":
-      return false
-    default:
-      return (failure as ApiError).code !== "InternalError"
-  }
-}
-
 /** Build the service. */
 export const make = (options: ClientOptions) =>
   Effect.gen(function* () {
@@ -584,7 +561,7 @@ export const make = (options: ClientOptions) =>
             return attemptBody(attempt, host, scheme).pipe(
               Effect.exit,
               Effect.flatMap((exit) => {
-                const s = Exit.isSuccess(exit) ? (successOf(exit.value) ? true : false) : breakerSuccess(exit)
+                const s = Exit.isSuccess(exit) ? (successOf(exit.value) ? true : false) : RegionBreaker.classify(exit)
                 const record = s === undefined ? Effect.void : breaker.after(p.breakerKey, ticket, s)
                 const failure = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
                 const annotate = Effect.annotateCurrentSpan({
