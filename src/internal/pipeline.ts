@@ -581,7 +581,21 @@ export const make = (options: ClientOptions) =>
             )
           })
         })
-        return yield* Effect.retry(one, schedule)
+        // fast path: the schedule's driver is only built when the first attempt fails;
+        // the first failure is replayed into it so the policy sees every error
+        return yield* Effect.catchAll(one, (first) => {
+          let replay = true
+          return Effect.retry(
+            Effect.suspend(() => {
+              if (replay) {
+                replay = false
+                return Effect.fail(first)
+              }
+              return one
+            }),
+            schedule
+          )
+        })
       }).pipe(
         Effect.withSpan(`tencentcloud.${p.info.service}.${p.info.action}`, {
           kind: "client",
