@@ -717,7 +717,9 @@ const withNoise = (t: Tree, n: number): unknown => {
   if (typeof t === "object") {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(t)) out[k] = withNoise(v as Tree, n + 1)
-    out[["Nul", "Und", "EmptyList", "EmptyObj"][n % 4]] = [null, undefined, [], {}][n % 4]
+    // never overwrite a generated member that happens to have the same name
+    const noiseKey = ["Nul", "Und", "EmptyList", "EmptyObj"][n % 4]
+    if (!(noiseKey in out)) out[noiseKey] = [null, undefined, [], {}][n % 4]
     return out
   }
   return t
