@@ -1,0 +1,235 @@
+/**
+ * The runtime of a generated action: validate the request against its schema (nothing is sent
+ * when a field is wrong), call `TencentCloud`, decode the answer (fields the server added after
+ * the spec are kept; real drift fails with the RequestId), and the pagination and streaming
+ * variants.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { type ActionInfo, type CallOptions, TencentCloud } from "../Client.js"
+import { RequestValidationError, ResponseDecodeError } from "../Errors.js"
+import type { S } from "./codec.js"
+
+/** What a service-version module says about itself. */
+export interface Meta {
+  /** serviceShortName */
+  readonly service: string
+  /** YYYY-MM-DD */
+  readonly version: string
+}
+
+/** Flags of an action (bit set). */
+export const Flags = {
+  ClientToken: 1,
+  Multipart: 2,
+  OctetStream: 4,
+  SkipSign: 8
+} as const
+
+/** Metadata carried by every generated action function (used by `Testing.layerFor`). */
+export interface ActionFunction {
+  readonly meta: Meta
+  readonly action: string
+}
+
+const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
+  let out = ""
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`
+  return out === "" ? "request" : out
+}
+
+const firstIssue = (e: ParseResult.ParseError): { path: string; message: string } => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(e)
+  const i = issues[0]
+  return i === undefined ? { path: "request", message: e.message } : { path: formatPath(i.path), message: i.message }
+}
+
+/** Validates a request; returns the wire form or a RequestValidationError naming the field. */
+const makeEncoder = (meta: Meta, action: string, schema: S) => {
+  const encode = Schema.encodeUnknownEither(schema, { onExcessProperty: "error", errors: "first" })
+  return (request: unknown): Either.Either<Record<string, unknown>, RequestValidationError> => {
+    const r = encode(request ?? {})
+    if (Either.isRight(r)) return Either.right(r.right as Record<string, unknown>)
+    const issue = firstIssue(r.left)
+    const unknownField = /is unexpected/.test(issue.message)
+    return Either.left(
+      RequestValidationError.make({
+        service: meta.service,
+        action,
+        field: issue.path,
+        problem: unknownField ? `it is not a member of ${action}Request` : issue.message.replace(/\s+/g, " "),
+        fix: unknownField
+          ? `remove it or check its spelling (member names are case sensitive, as in the API documentation)`
+          : `give a value of the type the ${action} documentation specifies`
+      })
+    )
+  }
+}
+
+const makeDecoder = (meta: Meta, action: string, schema: S) => {
+  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "preserve", errors: "first" })
+  return (response: Record<string, unknown>): Either.Either<unknown, ResponseDecodeError> => {
+    const r = decode(response)
+    if (Either.isRight(r)) return Either.right(r.right)
+    const issue = firstIssue(r.left)
+    const requestId = typeof response.RequestId === "string" ? response.RequestId : ""
+    return Either.left(
+      new ResponseDecodeError({
+        service: meta.service,
+        version: meta.version,
+        action,
+        requestId,
+        issue: `${issue.path}: ${issue.message}`,
+        message: `the answer of ${meta.service} ${meta.version} ${action} (RequestId ${requestId}) does not match its schema at ${issue.path}: ${issue.message.replace(/\s+/g, " ")}. The API changed after this SDK was generated: regenerate (npm run codegen) or report it with the RequestId.`
+      })
+    )
+  }
+}
+
+interface Compiled {
+  readonly info: ActionInfo
+  readonly encode: (request: unknown) => Either.Either<Record<string, unknown>, RequestValidationError>
+  readonly decode: (response: Record<string, unknown>) => Either.Either<unknown, ResponseDecodeError>
+}
+
+const compiler = (meta: Meta, action: string, schemas: () => readonly [S, S], codes: string, flags: number) => {
+  let compiled: Compiled | undefined
+  return (): Compiled => {
+    if (compiled !== undefined) return compiled
+    const [input, output] = schemas()
+    compiled = {
+      info: {
+        service: meta.service,
+        version: meta.version,
+        action,
+        codes: new Set(codes === "" ? [] : codes.split("|")),
+        clientToken: (flags & Flags.ClientToken) !== 0 || undefined,
+        transport: (flags & Flags.Multipart) !== 0 ? "multipart" : (flags & Flags.OctetStream) !== 0 ? "octet-stream" : undefined,
+        skipSign: (flags & Flags.SkipSign) !== 0 || undefined
+      },
+      encode: makeEncoder(meta, action, input),
+      decode: makeDecoder(meta, action, output)
+    }
+    return compiled
+  }
+}
+
+/**
+ * A generated action: `(request?, options?) => Effect<Response, ApiError | SdkError, TencentCloud>`.
+ * `codes` is the `|`-joined list of codes the action declares.
+ */
+export const action = (meta: Meta, name: string, schemas: () => readonly [S, S], codes: string, flags = 0) => {
+  const compile = compiler(meta, name, schemas, codes, flags)
+  const fn = (request?: unknown, options?: CallOptions): Effect.Effect<any, any, TencentCloud> =>
+    Effect.flatMap(TencentCloud, (client) => {
+      const c = compile()
+      const enc = c.encode(request)
+      if (Either.isLeft(enc)) return Effect.fail(enc.left)
+      return Effect.flatMap(client.call(c.info, enc.right, options), (response) => {
+        const dec = c.decode(response)
+        return Either.isRight(dec) ? Effect.succeed(dec.right) : Effect.fail(dec.left)
+      })
+    })
+  return Object.assign(fn, { meta, action: name }) as any
+}
+
+/**
+ * An octet-stream upload action (cls `UploadLog`): the request members become `X-CLS-<Member>`
+ * headers and the body is the bytes given.
+ */
+export const octetAction = (meta: Meta, name: string, schemas: () => readonly [S, S], codes: string, headerPrefix: string) => {
+  const compile = compiler(meta, name, schemas, codes, Flags.OctetStream)
+  const fn = (request: unknown, body: Uint8Array, options?: CallOptions): Effect.Effect<any, any, TencentCloud> =>
+    Effect.flatMap(TencentCloud, (client) => {
+      const c = compile()
+      const enc = c.encode(request)
+      if (Either.isLeft(enc)) return Effect.fail(enc.left)
+      const headers: Record<string, string> = { ...options?.headers }
+      for (const k in enc.right) {
+        const v = enc.right[k]
+        if (v !== undefined && v !== null) headers[`${headerPrefix}${k}`] = String(v)
+      }
+      return Effect.flatMap(client.call(c.info, {}, { headers, octetStream: body }), (response) => {
+        const dec = c.decode(response)
+        return Either.isRight(dec) ? Effect.succeed(dec.right) : Effect.fail(dec.left)
+      })
+    })
+  return Object.assign(fn, { meta, action: name }) as any
+}
+
+/** The streaming (server-sent events) variant of an action. */
+export const streamAction = (meta: Meta, name: string, schemas: () => readonly [S, S], codes: string) => {
+  const compile = compiler(meta, name, schemas, codes, 0)
+  return Object.assign(
+    (request?: unknown, options?: CallOptions): Stream.Stream<any, any, TencentCloud> =>
+      Stream.unwrap(
+        Effect.flatMap(TencentCloud, (client) => {
+          const c = compile()
+          const enc = c.encode(request)
+          if (Either.isLeft(enc)) return Effect.fail(enc.left)
+          return Effect.succeed(client.stream(c.info, enc.right, options))
+        })
+      ),
+    { meta, action: name }
+  ) as any
+}
+
+/** How an action pages. */
+export type Paging =
+  | { readonly _tag: "Offset"; readonly items: string; readonly offset: string; readonly limit: string; readonly total?: string }
+  | { readonly _tag: "Page"; readonly items: string; readonly page: string; readonly size: string; readonly total?: string }
+  | { readonly _tag: "Token"; readonly items: string; readonly token: string; readonly nextToken: string }
+
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : undefined)
+
+/** A stream of the pages of a paginated action (the request's own start position is honoured). */
+export const pages = (act: (request?: any) => Effect.Effect<any, any, TencentCloud>, paging: Paging) =>
+  (request?: any): Stream.Stream<any, any, TencentCloud> =>
+    Stream.paginateEffect(request ?? {}, (reqValue: Record<string, unknown>) =>
+      Effect.map(act(reqValue), (page: Record<string, unknown>) => {
+            const items = page[paging.items]
+            const count = Array.isArray(items) ? items.length : 0
+            let next: Option.Option<Record<string, unknown>> = Option.none()
+            switch (paging._tag) {
+              case "Offset": {
+                const offset = (num(reqValue[paging.offset]) ?? 0) + count
+                const total = paging.total !== undefined ? num(page[paging.total]) : undefined
+                const limit = num(reqValue[paging.limit])
+                const more = count > 0 && (total !== undefined ? offset < total : limit === undefined || count >= limit)
+                if (more) next = Option.some({ ...reqValue, [paging.offset]: offset })
+                break
+              }
+              case "Page": {
+                const pageNo = num(reqValue[paging.page]) ?? 1
+                const size = num(reqValue[paging.size])
+                const total = paging.total !== undefined ? num(page[paging.total]) : undefined
+                const seen = (pageNo - 1) * (size ?? count) + count
+                const more = count > 0 && (total !== undefined ? seen < total : size === undefined || count >= size)
+                if (more) next = Option.some({ ...reqValue, [paging.page]: pageNo + 1 })
+                break
+              }
+              case "Token": {
+                const token = page[paging.nextToken]
+                if (typeof token === "string" && token !== "" && token !== reqValue[paging.token]) next = Option.some({ ...reqValue, [paging.token]: token })
+                break
+              }
+            }
+            return [page, next] as const
+          })
+    )
+
+/** A stream of the items of a paginated action, across pages. */
+export const items = (act: (request?: any) => Effect.Effect<any, any, TencentCloud>, paging: Paging) => {
+  const p = pages(act, paging)
+  return (request?: any): Stream.Stream<any, any, TencentCloud> =>
+    Stream.flatMap(p(request), (page: Record<string, unknown>) => {
+      const list = page[paging.items]
+      return Stream.fromIterable(Array.isArray(list) ? list : [])
+    })
+}
