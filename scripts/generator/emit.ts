@@ -141,8 +141,15 @@ const emitAction = (m: ServiceModel, a: Action, taken: ReadonlySet<string>): str
   return lines.join("\n")
 }
 
+/** Options of {@link emitModule}. */
+export interface EmitOptions {
+  /** Path from the module to `src/` (default `../../`). */
+  readonly importBase?: string | undefined
+}
+
 /** The whole module text of one service version. */
-export const emitModule = (m: ServiceModel): string => {
+export const emitModule = (m: ServiceModel, options: EmitOptions = {}): string => {
+  const base = options.importBase ?? "../../"
   const taken = new Set<string>(m.structs.map((s) => s.name))
   const fnNames = new Set<string>()
   for (const a of m.actions) {
@@ -160,10 +167,10 @@ export const emitModule = (m: ServiceModel): string => {
   out.push(`import type * as $Effect from "effect/Effect"`)
   out.push(`import type * as $Schema from "effect/Schema"`)
   out.push(`import type * as $Stream from "effect/Stream"`)
-  out.push(`import type { CallOptions as $CallOptions, ServerSentEvent as $ServerSentEvent, TencentCloud as $TencentCloud } from "../../Client.js"`)
-  out.push(`import type { ApiErrorOf as $ApiErrorOf, CommonCode as $CommonCode, SdkError as $SdkError, UnknownApiError as $UnknownApiError } from "../../Errors.js"`)
-  out.push(`import * as $C from "../../internal/codec.js"`)
-  out.push(`import * as $O from "../../internal/operation.js"`)
+  out.push(`import type { CallOptions as $CallOptions, ServerSentEvent as $ServerSentEvent, TencentCloud as $TencentCloud } from "${base}Client.js"`)
+  out.push(`import type { ApiErrorOf as $ApiErrorOf, CommonCode as $CommonCode, SdkError as $SdkError, UnknownApiError as $UnknownApiError } from "${base}Errors.js"`)
+  out.push(`import * as $C from "${base}internal/codec.js"`)
+  out.push(`import * as $O from "${base}internal/operation.js"`)
   out.push(``)
   out.push(`type $Uint8Array = globalThis.Uint8Array`)
   out.push(``)

@@ -14,6 +14,8 @@ export interface GenerateOptions {
   readonly out: string
   readonly docs?: string | undefined
   readonly check?: boolean | undefined
+  /** Path from a generated module to `src/` (default `../../`). */
+  readonly importBase?: string | undefined
   /** Pagination overrides: `"<dir>/<vYYYYMMDD>": { Action: paging | null }`. */
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, Paging | null>>>> | undefined
 }
@@ -114,7 +116,7 @@ const serviceList = (models: ReadonlyArray<ServiceModel>): string => {
 export const generateAll = (o: GenerateOptions): GenerateResult => {
   const models = loadModels(o.specs, o.errors, o.overrides ?? loadOverrides())
   const files = new Map<string, string>()
-  for (const m of models) files.set(`${m.dir}/${m.versionDir}.ts`, emitModule(m))
+  for (const m of models) files.set(`${m.dir}/${m.versionDir}.ts`, emitModule(m, { importBase: o.importBase }))
   for (const [k, v] of latestFiles(models)) files.set(k, v)
   files.set("_registry.ts", registry(models))
   const changed: Array<string> = []

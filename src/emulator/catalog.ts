@@ -145,14 +145,12 @@ export const fromRegistry = (services: Registry | (() => Promise<Registry>)): Ac
 }
 
 /**
- * The generated registry of this package (`src/services/_registry.ts`), imported lazily; an empty
+ * The generated registry of this package (`src/generated/_registry.ts`), imported lazily; an empty
  * catalog while it does not exist (e.g. before the generator has run).
  */
 export const generated = (): ActionCatalog =>
   fromRegistry(() => {
-    // a computed specifier: the registry is generated and may be absent at type-check time
-    const specifier = "../services/_registry.js"
-    return import(/* @vite-ignore */ specifier).then(
+    return import("../generated/_registry.js").then(
       (m: { services?: Registry }) => m.services ?? {},
       () => ({})
     )
