@@ -1,0 +1,162 @@
+/**
+ * A fast validator compiled from an `effect/Schema` AST, for the generated service schemas
+ * (`src/internal/codec.ts` helpers): checking a decoded DescribeInstances answer with it costs a
+ * fraction of `JSON.parse`, where `Schema.decodeUnknownEither` costs about 15× `JSON.parse`
+ * (measured in docs/services.md). The generated schemas have no transformations (type side =
+ * wire side), so "decoding" is checking: the value is returned as is, members the server added
+ * after the spec included.
+ *
+ * The check agrees with `Schema.is` on the type side (proven over every generated service version
+ * by `test/services/validator.test.ts`), and reports the first mismatch with its path
+ * (`InstanceSet[3].Placement.Zone`), built only on failure.
+ *
+ * Recognised nodes: string/number/boolean keywords, scalars annotated `TcType` `int64`/`uint64`
+ * (a safe-integer number or a bigint) and `binary` (Uint8Array), structs (property signatures,
+ * optional or not), arrays, `NullOr`, `optional`'s `| undefined`, `suspend`. Any other node falls
+ * back to `Schema.is` for that node only.
+ *
+ * @internal
+ */
+import * as Schema from "effect/Schema"
+import type * as AST from "effect/SchemaAST"
+import { TcType } from "./codec.js"
+
+// -------------------------------------------------------------------------------------------------
+// fast validation
+
+/** Where and why a value does not match. `path` is built on the way out (cheap on success). */
+export interface Issue {
+  readonly path: Array<string | number>
+  readonly expected: string
+  readonly actual: unknown
+}
+
+/** A compiled check: `undefined` when the value matches. */
+export type Check = (u: unknown) => Issue | undefined
+
+const fail = (expected: string, actual: unknown): Issue => ({ path: [], expected, actual })
+
+const isString: Check = (u) => (typeof u === "string" ? undefined : fail("string", u))
+const isNumber: Check = (u) => (typeof u === "number" ? undefined : fail("number", u))
+const isBoolean: Check = (u) => (typeof u === "boolean" ? undefined : fail("boolean", u))
+const isInteger: Check = (u) =>
+  typeof u === "bigint" || Number.isSafeInteger(u) ? undefined : fail("an integer (number or bigint)", u)
+const Bytes = globalThis.Uint8Array
+const isBytes: Check = (u) => (u instanceof Bytes ? undefined : fail("Uint8Array", u))
+
+const compiled = new WeakMap<AST.AST, Check>()
+const compiledStrict = new WeakMap<AST.AST, Check>()
+let strict = false
+
+/**
+ * Compile (once per AST node) a check equivalent to `Schema.is` on the type side, but fast: the
+ * generated schemas' nodes (keywords, `TcType`-annotated integers and bytes, structs, arrays,
+ * `NullOr`, suspensions) get hand-written checks; anything else falls back to `Schema.is`.
+ */
+export const compile = (ast: AST.AST): Check => {
+  const memo = strict ? compiledStrict : compiled
+  let c = memo.get(ast)
+  if (c === undefined) {
+    // a forwarding cell first: recursive structs find it while they are being compiled
+    let target: Check
+    memo.set(ast, (u) => target(u))
+    c = target = build(ast)
+    memo.set(ast, c)
+  }
+  return c
+}
+
+/**
+ * As {@link compile}, and a member a struct does not declare is an issue too (`expected` says
+ * "no such member"): for requests, where an unknown member is a typo the server would reject.
+ */
+export const compileStrict = (ast: AST.AST): Check => {
+  const before = strict
+  strict = true
+  try {
+    return compile(ast)
+  } finally {
+    strict = before
+  }
+}
+
+const build = (ast: AST.AST): Check => {
+  const tc = ast.annotations[TcType]
+  if (tc === "int64" || tc === "uint64") return isInteger
+  if (tc === "binary") return isBytes
+  switch (ast._tag) {
+    case "StringKeyword":
+      return isString
+    case "NumberKeyword":
+      return isNumber
+    case "BooleanKeyword":
+      return isBoolean
+    case "Suspend": {
+      let inner: Check | undefined
+      const c = strict ? compileStrict : compile
+      return (u) => (inner ??= c(ast.f()))(u)
+    }
+    case "Union": {
+      // `optional` adds `undefined` (absence is handled by the struct); `NullOr` adds `null`
+      const t = ast.types.filter((m) => m._tag !== "UndefinedKeyword")
+      const nullable = t.length === 2 && t[1]._tag === "Literal" && t[1].literal === null
+      if (t.length === 1 || nullable) {
+        const c = compile(t[0])
+        return nullable ? (u) => (u === null ? undefined : c(u)) : (u) => (u === undefined ? undefined : c(u))
+      }
+      break
+    }
+    case "TupleType": {
+      if (ast.elements.length > 0 || ast.rest.length !== 1) break
+      const item = compile(ast.rest[0].type)
+      return (u) => {
+        if (!Array.isArray(u)) return fail("array", u)
+        for (let i = 0; i < u.length; i++) {
+          const r = item(u[i])
+          if (r !== undefined) return r.path.unshift(i), r
+        }
+        return undefined
+      }
+    }
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0) break
+      const ps = ast.propertySignatures
+      const n = ps.length
+      const names = ps.map((p) => p.name as string)
+      const optional = ps.map((p) => p.isOptional)
+      const checks = ps.map((p) => compile(p.type))
+      const known = strict ? new Set(names) : undefined
+      return (u) => {
+        if (typeof u !== "object" || u === null || Array.isArray(u)) return fail("object", u)
+        for (let i = 0; i < n; i++) {
+          const v = (u as Record<string, unknown>)[names[i]]
+          const r = v === undefined ? (optional[i] ? undefined : fail("a value (required)", v)) : checks[i](v)
+          if (r !== undefined) return r.path.unshift(names[i]), r
+        }
+        if (known !== undefined) {
+          for (const k in u) if (!known.has(k)) return { path: [k], expected: "no such member (names are case sensitive)", actual: (u as Record<string, unknown>)[k] }
+        }
+        return undefined
+      }
+    }
+  }
+  const is = Schema.is(Schema.make(ast))
+  return (u) => (is(u) ? undefined : fail(String(ast), u))
+}
+
+/** Render a path as `Filters[0].Values`. */
+export const formatPath = (path: ReadonlyArray<string | number>): string => {
+  let out = ""
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`
+  return out
+}
+
+/** A short description of a value for messages (never the whole value). */
+export const describe = (u: unknown): string => {
+  if (typeof u === "string") return JSON.stringify(u.length > 40 ? u.slice(0, 40) + "..." : u)
+  if (typeof u === "number" && Number.isInteger(u) && !Number.isSafeInteger(u)) return `${u} (beyond 2^53: use a bigint)`
+  if (Array.isArray(u)) return "an array"
+  if (u instanceof Bytes) return "bytes"
+  if (typeof u === "function") return "a function"
+  return typeof u === "object" && u !== null ? "an object" : String(u)
+}
