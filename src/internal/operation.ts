@@ -9,12 +9,11 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ActionInfo, type CallOptions, TencentCloud } from "../Client.js"
 import { RequestValidationError, ResponseDecodeError } from "../Errors.js"
 import type { S } from "./codec.js"
+import { compile, compileStrict, describe, formatPath } from "./schema.js"
 
 /** What a service-version module says about itself. */
 export interface Meta {
@@ -38,46 +37,43 @@ export interface ActionFunction {
   readonly action: string
 }
 
-const formatPath = (path: ReadonlyArray<PropertyKey>): string => {
-  let out = ""
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`
-  return out === "" ? "request" : out
-}
-
-const firstIssue = (e: ParseResult.ParseError): { path: string; message: string } => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(e)
-  const i = issues[0]
-  return i === undefined ? { path: "request", message: e.message } : { path: formatPath(i.path), message: i.message }
-}
-
 /** Validates a request; returns the wire form or a RequestValidationError naming the field. */
 const makeEncoder = (meta: Meta, action: string, schema: S) => {
-  const encode = Schema.encodeUnknownEither(schema, { onExcessProperty: "error", errors: "first" })
+  // strict: a member the request does not declare is refused (a typo would otherwise be ignored)
+  const check = compileStrict(schema.ast)
   return (request: unknown): Either.Either<Record<string, unknown>, RequestValidationError> => {
-    const r = encode(request ?? {})
-    if (Either.isRight(r)) return Either.right(r.right as Record<string, unknown>)
-    const issue = firstIssue(r.left)
-    const unknownField = /is unexpected/.test(issue.message)
+    const value = request ?? {}
+    const issue = check(value)
+    if (issue === undefined) return Either.right(value as Record<string, unknown>)
+    const field = issue.path.length === 0 ? "request" : formatPath(issue.path)
+    const unknownField = issue.expected.startsWith("no such member")
+    const missing = issue.expected.startsWith("a value (required)")
     return Either.left(
       RequestValidationError.make({
         service: meta.service,
         action,
-        field: issue.path,
-        problem: unknownField ? `it is not a member of ${action}Request` : issue.message.replace(/\s+/g, " "),
+        field,
+        problem: unknownField
+          ? `it is not a member of ${action}Request`
+          : missing
+            ? "it is required but missing"
+            : `expected ${issue.expected}, got ${describe(issue.actual)}`,
         fix: unknownField
-          ? `remove it or check its spelling (member names are case sensitive, as in the API documentation)`
+          ? "remove it or check its spelling (member names are case sensitive, as in the API documentation)"
           : `give a value of the type the ${action} documentation specifies`
       })
     )
   }
 }
 
+/** Checks an answer against the response schema; members the server added after the spec are kept. */
 const makeDecoder = (meta: Meta, action: string, schema: S) => {
-  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "preserve", errors: "first" })
+  const check = compile(schema.ast)
   return (response: Record<string, unknown>): Either.Either<unknown, ResponseDecodeError> => {
-    const r = decode(response)
-    if (Either.isRight(r)) return Either.right(r.right)
-    const issue = firstIssue(r.left)
+    const issue = check(response)
+    if (issue === undefined) return Either.right(response)
+    const where = issue.path.length === 0 ? "the response" : formatPath(issue.path)
+    const what = `expected ${issue.expected}, got ${describe(issue.actual)}`
     const requestId = typeof response.RequestId === "string" ? response.RequestId : ""
     return Either.left(
       new ResponseDecodeError({
@@ -85,8 +81,8 @@ const makeDecoder = (meta: Meta, action: string, schema: S) => {
         version: meta.version,
         action,
         requestId,
-        issue: `${issue.path}: ${issue.message}`,
-        message: `the answer of ${meta.service} ${meta.version} ${action} (RequestId ${requestId}) does not match its schema at ${issue.path}: ${issue.message.replace(/\s+/g, " ")}. The API changed after this SDK was generated: regenerate (npm run codegen) or report it with the RequestId.`
+        issue: `${where}: ${what}`,
+        message: `the answer of ${meta.service} ${meta.version} ${action} (RequestId ${requestId}) does not match its schema at ${where}: ${what}. The API changed after this SDK was generated: regenerate (npm run codegen) or report it with the RequestId.`
       })
     )
   }

@@ -166,6 +166,9 @@ describe("generated actions at runtime", () => {
       expect(unknown.message).toContain("not a member")
       const missing = yield* Effect.flip(E(mod.delete_({})).pipe(Effect.provide(layer)))
       expect(missing.field).toBe("Id")
+      // an action without members still refuses members it does not declare
+      const extra = yield* Effect.flip(E(mod.ping({ Foo: 1 })).pipe(Effect.provide(layer)))
+      expect(extra.field).toBe("Foo")
       expect(calls.length).toBe(0)
     }))
 
