@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib"
 export const benchDir = path.dirname(fileURLToPath(import.meta.url))
 export const repoDir = path.resolve(benchDir, "..")
 export const cacheDir = path.join(benchDir, ".cache")
-export const generatedSource = path.join(repoDir, "src/services/cvm/v20170312.ts")
+export const generatedSource = path.join(repoDir, "src/generated/cvm/v20170312.ts")
 export const generatedExists = (): boolean => existsSync(generatedSource)
 
 /** The generated CVM module is optional: when absent its import stays external and fails at run time. */
@@ -94,7 +94,7 @@ const oursProgram = (transport: "fetch" | "undici"): string => {
     transport === "fetch" ? `import * as FetchHttpClient from "@effect/platform/FetchHttpClient"` : `import * as UndiciHttpClient from "../src/node/UndiciHttpClient.js"`,
     `import * as Client from "../src/Client.js"`,
     `import { Credentials } from "../src/Credentials.js"`,
-    gen ? `import { describeInstances } from "../src/services/cvm/v20170312.js"` : "",
+    gen ? `import { describeInstances } from "../src/generated/cvm/v20170312.js"` : "",
     `const Live = Client.layer({ region: "ap-guangzhou" }).pipe(`,
     `  Layer.provide(Layer.succeed(Credentials, { get: Effect.succeed({ secretId: process.env.ID ?? "", secretKey: Redacted.make(process.env.KEY ?? "") }) })),`,
     `  Layer.provide(${transport === "fetch" ? "FetchHttpClient.layer" : "UndiciHttpClient.layerDefault"}))`,

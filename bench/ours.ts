@@ -21,7 +21,7 @@ import * as UndiciHttpClient from "../src/node/UndiciHttpClient.js"
 /** The generated module, when present (the import is marked external by the build when absent). */
 const loadGenerated = async (): Promise<Record<string, any> | undefined> => {
   try {
-    return (await import("../src/services/cvm/v20170312.js" as string)) as Record<string, any>
+    return (await import("../src/generated/cvm/v20170312.js" as string)) as Record<string, any>
   } catch {
     return undefined
   }
@@ -110,7 +110,7 @@ export interface DecodeFns {
 export const makeDecode = async (sample: string): Promise<DecodeFns> => {
   const generated = await loadGenerated()
   const losslessParse = (text: string) => Json.parse(text)
-  if (!generated) return { losslessParse, fullDecode: undefined, schemaName: undefined, problem: "src/services/cvm/v20170312 not generated yet" }
+  if (!generated) return { losslessParse, fullDecode: undefined, schemaName: undefined, problem: "src/generated/cvm/v20170312 not generated yet" }
   for (const name of ["DescribeInstancesResponse", "DescribeInstancesResponseSchema"]) {
     const s = generated[name]
     if (s !== undefined && Schema.isSchema(s)) {

@@ -69,7 +69,7 @@ const hintFor = (code: string): string => {
  * program.pipe(Effect.catchTag("ResourceNotFound.InstanceNotFound", (e) => Effect.succeed(e.requestId)))
  * ```
  */
-export class ApiError<Code extends string = string> extends Data.Error<
+export class ApiError<Code extends string = string> extends /*#__PURE__*/ Data.Error<
   ApiErrorFields<Code> & { readonly message: string }
 > {
   readonly _tag: Code
@@ -95,7 +95,7 @@ export type ApiErrorOf<Codes extends string> = Codes extends string ? ApiError<C
  * The server answered an error code that the action does not declare. Handle it with
  * `catchTag("UnknownApiError", ...)`; `code` holds the server's code.
  */
-export class UnknownApiError extends Data.TaggedError("UnknownApiError")<
+export class UnknownApiError extends /*#__PURE__*/ Data.TaggedError("UnknownApiError")<
   CallSite & { readonly code: string; readonly serverMessage: string; readonly requestId: string; readonly message: string }
 > {
   static make(fields: CallSite & { readonly code: string; readonly serverMessage: string; readonly requestId: string }) {
@@ -110,7 +110,7 @@ export class UnknownApiError extends Data.TaggedError("UnknownApiError")<
  * Bad input, found before anything was sent: a request field, a configuration value (region,
  * language, endpoint, method) or a request over the size limits.
  */
-export class RequestValidationError extends Data.TaggedError("RequestValidationError")<{
+export class RequestValidationError extends /*#__PURE__*/ Data.TaggedError("RequestValidationError")<{
   readonly service?: string | undefined
   readonly action?: string | undefined
   /** The offending field or option, e.g. `Filters[0].Values` or `region`. */
@@ -129,7 +129,7 @@ export class RequestValidationError extends Data.TaggedError("RequestValidationE
 }
 
 /** Credentials could not be obtained: which provider, why, and (for files) where. */
-export class CredentialsError extends Data.TaggedError("CredentialsError")<{
+export class CredentialsError extends /*#__PURE__*/ Data.TaggedError("CredentialsError")<{
   readonly provider: string
   readonly message: string
   readonly file?: string | undefined
@@ -140,7 +140,7 @@ export class CredentialsError extends Data.TaggedError("CredentialsError")<{
 }> {}
 
 /** The request could not be sent or the answer not received: connect, reset, DNS, TLS. */
-export class NetworkError extends Data.TaggedError("NetworkError")<
+export class NetworkError extends /*#__PURE__*/ Data.TaggedError("NetworkError")<
   CallSite & {
     readonly reason: "Connect" | "Reset" | "DNS" | "TLS" | "Transport"
     readonly traceId: string
@@ -150,12 +150,12 @@ export class NetworkError extends Data.TaggedError("NetworkError")<
 > {}
 
 /** No answer within the per-request timeout; the request was aborted. */
-export class TimeoutError extends Data.TaggedError("TimeoutError")<
+export class TimeoutError extends /*#__PURE__*/ Data.TaggedError("TimeoutError")<
   CallSite & { readonly timeoutMillis: number; readonly traceId: string; readonly message: string }
 > {}
 
 /** A non-200 answer without an API error body (a gateway page, for example). */
-export class HttpStatusError extends Data.TaggedError("HttpStatusError")<
+export class HttpStatusError extends /*#__PURE__*/ Data.TaggedError("HttpStatusError")<
   CallSite & {
     readonly status: number
     readonly traceId: string
@@ -167,7 +167,7 @@ export class HttpStatusError extends Data.TaggedError("HttpStatusError")<
 > {}
 
 /** The answer was not JSON (or not the API envelope), or was cut short. */
-export class ResponseParseError extends Data.TaggedError("ResponseParseError")<
+export class ResponseParseError extends /*#__PURE__*/ Data.TaggedError("ResponseParseError")<
   CallSite & {
     readonly status: number
     readonly contentType: string
@@ -179,12 +179,12 @@ export class ResponseParseError extends Data.TaggedError("ResponseParseError")<
 > {}
 
 /** The answer parsed but does not match the action's response schema (API drift). */
-export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")<
+export class ResponseDecodeError extends /*#__PURE__*/ Data.TaggedError("ResponseDecodeError")<
   CallSite & { readonly requestId: string; readonly issue: string; readonly message: string }
 > {}
 
 /** The region breaker is open and no backup endpoint can take the call. */
-export class BreakerOpenError extends Data.TaggedError("BreakerOpenError")<
+export class BreakerOpenError extends /*#__PURE__*/ Data.TaggedError("BreakerOpenError")<
   CallSite & { readonly message: string }
 > {}
 
