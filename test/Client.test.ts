@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Chunk from "effect/Chunk"
@@ -402,4 +403,30 @@ describe("requirements", () => {
     const check2: [R2] extends [TencentCloud] ? ([TencentCloud] extends [R2] ? true : false) : false = true
     expect(check2).toBe(true)
   })
+})
+
+describe("configuration from the environment", () => {
+  it.effect("layerConfig reads TENCENTCLOUD_* through Config; overrides win; bad values fail with the option named", () =>
+    Effect.gen(function* () {
+      const http = makeMockHttp(() => jsonAnswer({}))
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["TENCENTCLOUD_REGION", "ap-shanghai"],
+          ["TENCENTCLOUD_LANGUAGE", "en-US"],
+          ["TENCENTCLOUD_REQUEST_METHOD", "GET"],
+          ["TENCENTCLOUD_TIMEOUT", "5 seconds"]
+        ])
+      )
+      const layer = Client.layerConfig({ language: "zh-CN" }).pipe(Layer.provide(Layer.merge(http.layer, staticCredentials())))
+      yield* Client.call("cvm", "2017-03-12", "DescribeZones").pipe(Effect.provide(layer), Effect.withConfigProvider(provider))
+      const h = http.recorded[0].headers
+      expect(h["x-tc-region"]).toBe("ap-shanghai")
+      expect(h["x-tc-language"]).toBe("zh-CN")
+      expect(http.recorded[0].method).toBe("GET")
+      const bad = ConfigProvider.fromMap(new Map([["TENCENTCLOUD_REGION", "Shanghai"]]))
+      const e = yield* Effect.flip(
+        Client.call("cvm", "2017-03-12", "DescribeZones").pipe(Effect.provide(Client.layerConfig().pipe(Layer.provide(Layer.merge(http.layer, staticCredentials())))), Effect.withConfigProvider(bad))
+      )
+      expect((e as Errors.RequestValidationError).field).toBe("region")
+    }))
 })
