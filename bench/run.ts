@@ -10,6 +10,7 @@
  * client driven by fibers inside one `runPromise`), `--clients=ours,raw` and `--scenarios=1,2` (subsets
  * of the paired slices, for investigation), `--out=<file>`.
  */
+import { makeRawClient } from "./raw.js"
 import { fork, spawnSync, type ChildProcess } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import * as os from "node:os"
@@ -187,6 +188,55 @@ const main = async () => {
           },
           server: { maxCpuUtilisation: round(Math.max(...serverUtil), 2), saturated: Math.max(...serverUtil) > 0.85 }
         }
+      }
+    })
+    // ---- the emulator: its no-op rate must be at least 3x our SDK's rate (issue 4), so it is never the bottleneck
+    if (!skip.has("emulator")) await section("emulator", async () => {
+      log("emulator: no-op action at 64 concurrent, raw signed client, emulator in its own process")
+      const built = await buildRunnable("emulator-server.ts", "emulator-server")
+      if (!built.file) throw new Error(`the emulator does not build: ${built.error}`)
+      const child = fork(built.file, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+      try {
+        const info = await new Promise<{ port: number }>((resolve, reject) => {
+          child.once("message", (m) => resolve(m as { port: number }))
+          child.once("error", reject)
+          child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
+        })
+        const cpuOf = () => new Promise<number>((resolve) => {
+          child.once("message", (m) => resolve((m as { cpuMicros: number }).cpuMicros))
+          child.send("cpu")
+        })
+        const client = makeRawClient(`http://127.0.0.1:${info.port}`, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "ap-guangzhou", 64)
+        const load = async (ms: number) => {
+          let n = 0
+          const end = Date.now() + ms
+          await Promise.all(Array.from({ length: 64 }, async () => {
+            while (Date.now() < end) {
+              await client.call("Noop", {})
+              n++
+            }
+          }))
+          return n
+        }
+        await load(300)
+        const c0 = await cpuOf()
+        const t0 = performance.now()
+        const n = await load(quick ? 1500 : 4000)
+        const wall = performance.now() - t0
+        const c1 = await cpuOf()
+        await client.close()
+        const rate = round((n / wall) * 1000)
+        const ours = results.scenarios?.["64 concurrent, 1 instance"]?.clients?.ours?.callsPerSecond ?? null
+        results.emulator = {
+          noopCallsPerSecond: rate,
+          serverCpuUtilisation: round((c1 - c0) / (wall * 1000), 2),
+          serverCpuMicrosPerCall: round((c1 - c0) / n, 1),
+          oursCallsPerSecond64: ours,
+          ratioToOurs: ours ? round(rate / ours, 2) : null,
+          note: "the load client shares the bench process; when the emulator's CPU is below 100 % the rate is a lower bound of its capacity"
+        }
+      } finally {
+        child.kill()
       }
     })
     // ---- signing
@@ -373,6 +423,10 @@ const targets = (r: Record<string, any>): Array<Target> => {
     const e = b?.oursExternal?.minifiedBytes ?? null
     out.push({ name: "One-call bundle, effect+platform external, minified bytes (ours)", goal: "≤ 10240 B", value: e, met: e !== null && e <= 10240 })
   }
+  {
+    const v = r.emulator?.ratioToOurs ?? null
+    out.push({ name: "Emulator no-op rate vs our SDK at 64 concurrent (emulator never the bottleneck)", goal: "≥ 3", value: v, met: v !== null && v >= 3 })
+  }
   return out
 }
 
@@ -394,6 +448,10 @@ const print = (r: Record<string, any>) => {
         `${padr("", 30)} paired: CPU ours/raw ${fmt(q["ours/raw CPU per call"], 2)}, official/raw ${fmt(q["official/raw CPU per call"], 2)}; throughput ours/official ${fmt(q["ours/official throughput"], 2)}, ours/raw ${fmt(q["ours/raw throughput"], 2)}; server CPU ≤ ${Math.round(sc.server.maxCpuUtilisation * 100)}%${sc.server.saturated ? " (SATURATED)" : ""}`
       )
     }
+  }
+  if (r.emulator) {
+    lines.push("")
+    lines.push(`emulator no-op: ${fmt(r.emulator.noopCallsPerSecond)} calls/s at 64 concurrent (emulator CPU ${Math.round(r.emulator.serverCpuUtilisation * 100)}%, ${fmt(r.emulator.serverCpuMicrosPerCall, 1)} µs/call); ours ${fmt(r.emulator.oursCallsPerSecond64)} calls/s; ratio ${fmt(r.emulator.ratioToOurs, 2)}`)
   }
   if (r.signing) {
     lines.push("")
