@@ -35,13 +35,13 @@ const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
 }
 
 /** A CONNECT proxy that counts the tunnels it opens. */
-const connectProxy = async () => {
+const connectProxy = async (forceHost?: string) => {
   const tunnels: Array<string> = []
   const proxy = http.createServer((_req, res) => res.writeHead(405).end())
   proxy.on("connect", (req, socket, head) => {
     tunnels.push(req.url ?? "")
     const [host, port] = (req.url ?? "").split(":")
-    const upstream = net.connect(Number(port), host, () => {
+    const upstream = net.connect(Number(port), forceHost ?? host, () => {
       socket.write("HTTP/1.1 200 Connection Established\r\n\r\n")
       upstream.write(head)
       upstream.pipe(socket)
@@ -78,7 +78,7 @@ describe("UndiciHttpClient", () => {
     Effect.gen(function* () {
       const server = http.createServer(answer)
       const port = yield* Effect.promise(() => listen(server))
-      const proxy = yield* Effect.promise(connectProxy)
+      const proxy = yield* Effect.promise(() => connectProxy())
       const out: any = yield* get(`http://127.0.0.1:${port}/`).pipe(
         Effect.provide(UndiciHttpClient.layer({ proxy: `http://127.0.0.1:${proxy.port}` }))
       )
@@ -88,23 +88,31 @@ describe("UndiciHttpClient", () => {
       yield* Effect.promise(proxy.close)
     }))
 
-  it.live("reads HTTP_PROXY from the environment and honours NO_PROXY", () =>
+  it.live("reads HTTP_PROXY from the environment, honours NO_PROXY, and never proxies loopback", () =>
     Effect.gen(function* () {
       const server = http.createServer(answer)
       const port = yield* Effect.promise(() => listen(server))
-      const proxy = yield* Effect.promise(connectProxy)
-      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY }
+      // the proxy tunnels every CONNECT to the local server, whatever host was asked for
+      const proxy = yield* Effect.promise(() => connectProxy("127.0.0.1"))
+      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy }
       try {
         process.env.HTTP_PROXY = `http://127.0.0.1:${proxy.port}`
         delete process.env.NO_PROXY
+        delete process.env.no_proxy
+        const out: any = yield* get(`http://api.example.invalid:${port}/`).pipe(Effect.provide(UndiciHttpClient.layer()))
+        expect(out.Response.RequestId).toBe("rid")
+        expect(proxy.tunnels).toEqual([`api.example.invalid:${port}`])
+        // loopback bypasses the environment proxy (the local emulator keeps working behind a proxy)
         yield* get(`http://127.0.0.1:${port}/`).pipe(Effect.provide(UndiciHttpClient.layer()))
         expect(proxy.tunnels.length).toBe(1)
-        process.env.NO_PROXY = "127.0.0.1"
-        yield* get(`http://127.0.0.1:${port}/`).pipe(Effect.provide(UndiciHttpClient.layer()))
+        // NO_PROXY: the host is contacted directly (here it does not resolve, so the call fails)
+        process.env.NO_PROXY = "example.invalid"
+        const direct = yield* Effect.either(get(`http://api.example.invalid:${port}/`).pipe(Effect.provide(UndiciHttpClient.layer())))
+        expect(direct._tag).toBe("Left")
         expect(proxy.tunnels.length).toBe(1)
         // an explicit `proxy: false` ignores the environment
         delete process.env.NO_PROXY
-        yield* get(`http://127.0.0.1:${port}/`).pipe(Effect.provide(UndiciHttpClient.layer({ proxy: false })))
+        yield* Effect.either(get(`http://api.example.invalid:${port}/`).pipe(Effect.provide(UndiciHttpClient.layer({ proxy: false }))))
         expect(proxy.tunnels.length).toBe(1)
       } finally {
         for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]

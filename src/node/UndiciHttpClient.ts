@@ -35,8 +35,8 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from "undici"
 export interface UndiciOptions {
   /**
    * Proxy: a URL (`http://user:pass@proxy:3128`), `"env"` to read `HTTPS_PROXY`/`https_proxy`,
-   * `HTTP_PROXY`/`http_proxy` and `NO_PROXY`, or `false` for none. Default: `"env"` when one of
-   * those variables is set, else none.
+   * `HTTP_PROXY`/`http_proxy` and `NO_PROXY` (loopback addresses always bypass an environment
+   * proxy), or `false` for none. Default: `"env"` when one of those variables is set, else none.
    */
   readonly proxy?: string | "env" | false | undefined
   /** Extra trusted CA certificates (PEM). */
@@ -74,7 +74,11 @@ export const makeDispatcher = (options: UndiciOptions = {}): Dispatcher => {
     pipelining: 1
   }
   const proxy = options.proxy ?? (hasEnvProxy() ? "env" : false)
-  if (proxy === "env") return new EnvHttpProxyAgent(base as any)
+  if (proxy === "env") {
+    // loopback never goes through an environment proxy (the local emulator, test servers)
+    const noProxy = [process.env.NO_PROXY ?? process.env.no_proxy ?? "", "localhost,127.0.0.1,::1"].filter((x) => x !== "").join(",")
+    return new EnvHttpProxyAgent({ ...(base as any), noProxy })
+  }
   if (typeof proxy === "string") return new ProxyAgent({ ...(base as any), uri: proxy, requestTls: connect as any })
   return new Agent(base as any)
 }

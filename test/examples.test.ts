@@ -1,0 +1,214 @@
+/**
+ * The examples run in CI: each `examples/<name>.ts` is run as a program (`node --import tsx`, as
+ * `npm start` and the examples' headers do), must exit 0 and print the lines that show it did its
+ * job. The quickstart is also run with a dead HTTP(S)_PROXY (it must not need the network, even
+ * behind a proxy), and with `--live` against an emulator standing in for the cloud (the live path
+ * honours TENCENTCLOUD_ENDPOINT), and without keys (a clear error, exit 1).
+ *
+ * The test bodies of `examples/emulator-in-a-test.ts` and `examples/testing-with-mocks.ts` also
+ * run here as vitest tests, which is how a project would use them.
+ */
+import { it as effectIt } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Emulator from "../src/emulator/index.js"
+import * as EmulatorInATest from "../examples/emulator-in-a-test.js"
+import * as TestingWithMocks from "../examples/testing-with-mocks.js"
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const RUN_TIMEOUT = 60_000
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** The environment of the machine without TENCENTCLOUD_* (a developer's real key must not leak in) and without proxies. */
+const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith("TENCENTCLOUD_") || /^(https?|all|no)_proxy$/i.test(k)) continue
+    env[k] = v
+  }
+  return { ...env, ...extra }
+}
+
+/** Run `examples/<file>` with tsx, as `npx tsx examples/<file>` would. */
+const runExample = (file: string, args: ReadonlyArray<string> = [], env: NodeJS.ProcessEnv = cleanEnv()): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join("examples", file), ...args], { cwd: ROOT, env })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`examples/${file} did not finish within ${RUN_TIMEOUT} ms\n${stdout}\n${stderr}`))
+    }, RUN_TIMEOUT - 5_000)
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+/** Exit 0 and every expected line (substring or pattern) in stdout. */
+const expectSuccess = (run: Run, expected: ReadonlyArray<string | RegExp>) => {
+  if (run.code !== 0) throw new Error(`exit code ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`)
+  for (const e of expected) {
+    if (typeof e === "string") expect(run.stdout).toContain(e)
+    else expect(run.stdout).toMatch(e)
+  }
+}
+
+const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<string | RegExp>]> = [
+  [
+    "quickstart.ts",
+    [
+      "1. Create a VPC and a subnet",
+      /VPC +vpc-\w+ +10\.0\.0\.0\/16/,
+      /page 1: ins-\w+ \w+ 10\.0\.1\.\d+, ins-\w+ \w+ 10\.0\.1\.\d+ +\(TotalCount 3\)/,
+      /page 2: ins-\w+/,
+      "failed with InvalidInstanceId.NotFound",
+      "attempt 1: RequestLimitExceeded",
+      "attempt 3: ok, 3 instances",
+      "breaker: closed → open (consecutive-failures)",
+      "attempt 4 → cvm.ap-guangzhou.tencentcloudapi.com (backup): ok",
+      "breaker: half-open → closed (recovered)",
+      "next call → cvm.ap-shanghai.tencentcloudapi.com: ok",
+      "3 instances (3 RUNNING)",
+      /retries +2 after throttling/
+    ]
+  ],
+  [
+    "credentials.ts",
+    [
+      "environment → AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE (key <redacted>)",
+      "[ci]      → AKIDciEXAMPLE",
+      "(the environment comes first)",
+      "(skipped to the profile file)",
+      "nothing configured → no credentials found",
+      "stops at line 3",
+      "signed with AKIDprofileEXAMPLEprofileEXAMPLE0001: accepted",
+      /3 calls, 1 AssumeRole call; signed with AKID\w+ \+ token \(<redacted>\)/
+    ]
+  ],
+  [
+    "http-options.ts",
+    [
+      /no retries → TimeoutError after \d+ ms/,
+      "attempt 1 via cvm.tencentcloudapi.com: no answer",
+      "attempt 2 via cvm.tencentcloudapi.com: ok",
+      "NetworkError (reason Connect)",
+      "→ undici ProxyAgent",
+      "→ undici EnvHttpProxyAgent",
+      /Http\.layerFetch, endpoint 127\.0\.0\.1:\d+ → \d+ zones/,
+      "x-app=inventory, x-request-origin=example, x-tc-language=en-US",
+      "Authorization: <redacted>"
+    ]
+  ],
+  [
+    "retries-and-breaker.ts",
+    [
+      "throttled twice:            RequestLimitExceeded → RequestLimitExceeded → HTTP 200",
+      "(1 ClientToken for both attempts)",
+      "the region has 2 instances, not 4",
+      "fails with NetworkError: not safe to repeat",
+      "finds 1 VPC named",
+      "never retried by default",
+      "InternalError → HTTP 200",
+      "HTTP 503 → HTTP 503 → HTTP 503 → HTTP 200",
+      "call 4 → cvm.ap-guangzhou.tencentcloudapi.com: ok",
+      "breaker closed → open (failure-rate)",
+      "breaker half-open → open (half-open-failure)",
+      "breaker half-open → closed (recovered)"
+    ]
+  ],
+  [
+    "generic-call.ts",
+    [
+      "TotalCount, ZoneSet, RequestId",
+      "the emulator saw region ap-shanghai",
+      "UnknownParameter: The parameter `limit` is not recognized",
+      "does not send it: RequestValidationError",
+      "InvalidAction:",
+      "NoSuchVersion:",
+      /Schema\.decodeUnknown\(Cvm\.DescribeZonesResponse\): ap-/
+    ]
+  ],
+  [
+    "pagination.ts",
+    [
+      "(request Offset 4, TotalCount 5)",
+      "   3 requests",
+      "describeInstancesItems({ Limit: 2 }) → 5 instances",
+      "3 items from 2 requests",
+      "starting at Offset 4 → 1 item, 1 request",
+      "ap-guangzhou-3: 3, ap-guangzhou-6: 2",
+      "still 5 items, 4 requests",
+      /describeDisksItems\(\{ Limit: 3 \}\) → 5 disks/,
+      /NextToken paging\) → subnet-\w+ [\d./]+, subnet-/
+    ]
+  ],
+  ["testing-with-mocks.ts", ["✓ a mock that does not match the API fails with ResponseDecodeError", "at TotalCount", "✓ the same with Testing.mockService", "7 passed"]],
+  ["emulator-in-a-test.ts", ["✓ instances boot on the TestClock", "4 passed"]]
+]
+
+describe.concurrent("examples run as programs", () => {
+  for (const [file, expected] of examples) {
+    it(`examples/${file}`, async () => expectSuccess(await runExample(file), expected), RUN_TIMEOUT)
+  }
+
+  it("the quickstart needs no network, even with HTTP(S)_PROXY pointing nowhere", async () => {
+    const dead = "http://127.0.0.1:9"
+    const run = await runExample("quickstart.ts", [], cleanEnv({ HTTP_PROXY: dead, HTTPS_PROXY: dead, http_proxy: dead, https_proxy: dead }))
+    expectSuccess(run, ["Summary"])
+  }, RUN_TIMEOUT)
+
+  it("quickstart --live without a key fails with a clear message", async () => {
+    const run = await runExample("quickstart.ts", ["--live"])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("--live needs a key: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY")
+  }, RUN_TIMEOUT)
+})
+
+describe("quickstart --live, against an emulator standing in for the cloud", () => {
+  let emu: Emulator.RunningEmulator
+  beforeAll(async () => {
+    emu = await Emulator.start()
+  })
+  afterAll(() => emu?.close())
+
+  it("runs the read-only calls with the key from the environment", async () => {
+    const run = await runExample(
+      "quickstart.ts",
+      ["--live"],
+      cleanEnv({
+        TENCENTCLOUD_SECRET_ID: Emulator.DEMO_CREDENTIALS.secretId,
+        TENCENTCLOUD_SECRET_KEY: Emulator.DEMO_CREDENTIALS.secretKey,
+        TENCENTCLOUD_REGION: "ap-shanghai",
+        TENCENTCLOUD_ENDPOINT: emu.endpoint
+      })
+    )
+    expectSuccess(run, ["live: read-only calls to Tencent Cloud in ap-shanghai", /DescribeRegions: \d+ regions/, /DescribeZones: \d+ zones in ap-shanghai/, /DescribeInstances \(Limit 5\): 0 instances/])
+    const actions = emu.requests.list().map((r) => `${r.action} ${r.region} ${r.response.code ?? "ok"}`)
+    expect(actions).toEqual(["DescribeRegions ap-shanghai ok", "DescribeZones ap-shanghai ok", "DescribeInstances ap-shanghai ok"])
+    expect((emu.requests.list({ action: "DescribeInstances" })[0].params as { Limit: number }).Limit).toBe(5)
+  }, RUN_TIMEOUT)
+})
+
+describe("examples/emulator-in-a-test.ts under vitest", () => {
+  for (const t of EmulatorInATest.tests) {
+    ;(t.clock === "test" ? effectIt.scoped : effectIt.scopedLive)(t.name, () => t.body)
+  }
+})
+
+describe("examples/testing-with-mocks.ts under vitest", () => {
+  for (const [name, test] of Object.entries(TestingWithMocks.tests)) {
+    effectIt.effect(name, () => Effect.asVoid(test))
+  }
+})
