@@ -7,6 +7,7 @@
  * Loaded by the worker with a dynamic import, so the kit still runs (reporting why) when the SDK
  * does not build.
  */
+import { compile } from "../src/internal/schema.js"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -114,8 +115,14 @@ export const makeDecode = async (sample: string): Promise<DecodeFns> => {
   for (const name of ["DescribeInstancesResponse", "DescribeInstancesResponseSchema"]) {
     const s = generated[name]
     if (s !== undefined && Schema.isSchema(s)) {
-      const decode = Schema.decodeUnknownSync(s as Schema.Schema<unknown, unknown>)
-      const fullDecode = (text: string) => decode((Json.parse(text) as { Response: unknown }).Response)
+      // the check generated actions run on every answer (src/internal/operation.ts → schema.ts compile)
+      const check = compile((s as Schema.Schema<unknown, unknown>).ast)
+      const fullDecode = (text: string) => {
+        const response = (Json.parse(text) as { Response: unknown }).Response
+        const issue = check(response)
+        if (issue !== undefined) throw new Error(`decode: ${issue.path.join(".")}: expected ${issue.expected}`)
+        return response
+      }
       try {
         fullDecode(sample)
       } catch (e) {
