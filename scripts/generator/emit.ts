@@ -129,7 +129,7 @@ const emitAction = (m: ServiceModel, a: Action, taken: ReadonlySet<string>): str
   if (a.paging !== undefined) {
     const p = JSON.stringify(a.paging).replace(/"([A-Za-z_]+)":/g, "$1: ")
     const optReq = `request?: ${a.input}`
-    lines.push(`/** Every page of \`${a.name}\`, following ${a.paging._tag === "Token" ? "NextToken" : a.paging._tag === "Offset" ? "Offset/Limit" : "PageNumber/PageSize"}. */`)
+    lines.push(`/** Every page of \`${a.name}\`, following ${a.paging._tag === "Token" ? `${a.paging.token}/${a.paging.nextToken}` : a.paging._tag === "Offset" ? "Offset/Limit" : "PageNumber/PageSize"}. */`)
     lines.push(
       `export const ${fn}Pages: (${a.optionalRequest ? optReq : reqParam}) => $Stream.Stream<${a.output}, ${errUnion}, $TencentCloud> = /*#__PURE__*/ $O.pages(${fn}, ${p})`
     )

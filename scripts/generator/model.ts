@@ -155,7 +155,9 @@ const detectPaging = (input: SpecObject, output: SpecObject): Paging | undefined
     return { _tag: "Page", items, page: "PageNumber", size: "PageSize", total }
   }
   const hasStr = (o: SpecObject, n: string) => o.members.some((m) => m.name === n && m.type === "string")
-  if (hasStr(input, "NextToken") && hasStr(output, "NextToken")) return { _tag: "Token", items, token: "NextToken", nextToken: "NextToken" }
+  for (const [token, next] of [["NextToken", "NextToken"], ["Cursor", "NextCursor"], ["Cursor", "Cursor"], ["Marker", "NextMarker"], ["Marker", "Marker"]]) {
+    if (hasStr(input, token) && hasStr(output, next)) return { _tag: "Token", items, token, nextToken: next }
+  }
   return undefined
 }
 

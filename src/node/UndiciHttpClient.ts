@@ -114,9 +114,10 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return Option.none<string>()
   }
   private decodeError = (cause: unknown) => new Error.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
-  private textBody: Effect.Effect<string, Error.ResponseError> | undefined
+  // the body can be read once: keep the promise, not a cached Effect (no fiber per response)
+  private textPromise: Promise<string> | undefined
   get text(): Effect.Effect<string, Error.ResponseError> {
-    return (this.textBody ??= Effect.tryPromise({ try: () => this.body.text(), catch: this.decodeError }).pipe(Effect.cached, Effect.runSync))
+    return Effect.tryPromise({ try: () => (this.textPromise ??= this.body.text()), catch: this.decodeError })
   }
   get json(): Effect.Effect<unknown, Error.ResponseError> {
     return Effect.flatMap(this.text, (t) => Effect.try({ try: () => (t === "" ? null : JSON.parse(t)), catch: this.decodeError }))
@@ -124,9 +125,9 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, Error.ResponseError> {
     return Effect.map(this.text, (t) => UrlParams.fromInput(new URLSearchParams(t)))
   }
-  private abBody: Effect.Effect<ArrayBuffer, Error.ResponseError> | undefined
+  private abPromise: Promise<ArrayBuffer> | undefined
   get arrayBuffer(): Effect.Effect<ArrayBuffer, Error.ResponseError> {
-    return (this.abBody ??= Effect.tryPromise({ try: () => this.body.arrayBuffer(), catch: this.decodeError }).pipe(Effect.cached, Effect.runSync))
+    return Effect.tryPromise({ try: () => (this.abPromise ??= this.body.arrayBuffer()), catch: this.decodeError })
   }
   get formData(): Effect.Effect<FormData, Error.ResponseError> {
     return Effect.flatMap(this.arrayBuffer, (ab) =>

@@ -21,7 +21,8 @@ export const fixtureSpec = {
     CreateThing: { input: "CreateThingRequest", output: "CreateThingResponse", status: "online" },
     ChatCompletions: { input: "ChatCompletionsRequest", output: "ChatCompletionsResponse", status: "online" },
     UploadFile: { input: "UploadFileRequest", output: "UploadFileResponse", status: "online" },
-    Ping: { input: "PingRequest", output: "PingResponse", status: "online" }
+    Ping: { input: "PingRequest", output: "PingResponse", status: "online" },
+    ListByCursor: { input: "ListByCursorRequest", output: "ListByCursorResponse", status: "online" }
   },
   objects: {
     DescribeThingsRequest: req(m("Filters", "list", "Filter", { required: false }), m("Offset", "int", "int64", { required: false }), m("Limit", "int", "int64", { required: false })),
@@ -44,6 +45,8 @@ export const fixtureSpec = {
     ChatCompletionsResponse: res(m("Note", "string", "string")),
     UploadFileRequest: req(m("File", "binary", "binary", { required: false }), m("Name", "string", "string", { required: false })),
     UploadFileResponse: res(),
+    ListByCursorRequest: req(m("Cursor", "string", "string", { required: false })),
+    ListByCursorResponse: res(m("NextCursor", "string", "string"), m("Rows", "list", "string")),
     PingRequest: req(),
     PingResponse: res(m("At", "string", "datetime"), m("AtIso", "string", "datetime_iso"), m("Day", "string", "date")),
     // a data model named like a global and like Effect modules

@@ -76,6 +76,7 @@ describe("model", () => {
     expect(action("DescribeThings").paging).toEqual({ _tag: "Offset", items: "ThingSet", offset: "Offset", limit: "Limit", total: "TotalCount" })
     expect(action("ListPaged").paging).toEqual({ _tag: "Page", items: "Items", page: "PageNumber", size: "PageSize", total: "Total" })
     expect(action("ListTokens").paging).toEqual({ _tag: "Token", items: "Entries", token: "NextToken", nextToken: "NextToken" })
+    expect(action("ListByCursor").paging).toEqual({ _tag: "Token", items: "Rows", token: "Cursor", nextToken: "NextCursor" })
     expect(action("Ping").paging).toBeUndefined()
   })
   it("an override disables or sets paging", () => {

@@ -1466,7 +1466,7 @@ export type DescribeAsyncJobsError = $ApiErrorOf<"FailedOperation" | "InternalEr
  * `alb` 2025-10-30 `DescribeAsyncJobs`.
  */
 export const describeAsyncJobs: (request?: DescribeAsyncJobsRequest, options?: $CallOptions) => $Effect.Effect<DescribeAsyncJobsResponse, DescribeAsyncJobsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeAsyncJobs", () => [DescribeAsyncJobsRequest, DescribeAsyncJobsResponse] as const, "FailedOperation|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeAsyncJobs`, following NextToken. */
+/** Every page of `DescribeAsyncJobs`, following NextToken/NextToken. */
 export const describeAsyncJobsPages: (request?: DescribeAsyncJobsRequest) => $Stream.Stream<DescribeAsyncJobsResponse, DescribeAsyncJobsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeAsyncJobs, {_tag: "Token",items: "Jobs",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeAsyncJobs`'s `Jobs`, across pages. */
 export const describeAsyncJobsItems: (request?: DescribeAsyncJobsRequest) => $Stream.Stream<NonNullable<DescribeAsyncJobsResponse["Jobs"]>[number], DescribeAsyncJobsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeAsyncJobs, {_tag: "Token",items: "Jobs",token: "NextToken",nextToken: "NextToken"})
@@ -1477,7 +1477,7 @@ export type DescribeHealthCheckTemplatesError = $ApiErrorOf<"FailedOperation" | 
  * `alb` 2025-10-30 `DescribeHealthCheckTemplates`.
  */
 export const describeHealthCheckTemplates: (request?: DescribeHealthCheckTemplatesRequest, options?: $CallOptions) => $Effect.Effect<DescribeHealthCheckTemplatesResponse, DescribeHealthCheckTemplatesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeHealthCheckTemplates", () => [DescribeHealthCheckTemplatesRequest, DescribeHealthCheckTemplatesResponse] as const, "FailedOperation|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeHealthCheckTemplates`, following NextToken. */
+/** Every page of `DescribeHealthCheckTemplates`, following NextToken/NextToken. */
 export const describeHealthCheckTemplatesPages: (request?: DescribeHealthCheckTemplatesRequest) => $Stream.Stream<DescribeHealthCheckTemplatesResponse, DescribeHealthCheckTemplatesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeHealthCheckTemplates, {_tag: "Token",items: "HealthCheckTemplates",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeHealthCheckTemplates`'s `HealthCheckTemplates`, across pages. */
 export const describeHealthCheckTemplatesItems: (request?: DescribeHealthCheckTemplatesRequest) => $Stream.Stream<NonNullable<DescribeHealthCheckTemplatesResponse["HealthCheckTemplates"]>[number], DescribeHealthCheckTemplatesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeHealthCheckTemplates, {_tag: "Token",items: "HealthCheckTemplates",token: "NextToken",nextToken: "NextToken"})
@@ -1488,7 +1488,7 @@ export type DescribeListenerCertificatesError = $ApiErrorOf<"AuthFailure" | "Int
  * `alb` 2025-10-30 `DescribeListenerCertificates`.
  */
 export const describeListenerCertificates: (request: DescribeListenerCertificatesRequest, options?: $CallOptions) => $Effect.Effect<DescribeListenerCertificatesResponse, DescribeListenerCertificatesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeListenerCertificates", () => [DescribeListenerCertificatesRequest, DescribeListenerCertificatesResponse] as const, "AuthFailure|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|RequestLimitExceeded|ResourceNotFound|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeListenerCertificates`, following NextToken. */
+/** Every page of `DescribeListenerCertificates`, following NextToken/NextToken. */
 export const describeListenerCertificatesPages: (request: DescribeListenerCertificatesRequest) => $Stream.Stream<DescribeListenerCertificatesResponse, DescribeListenerCertificatesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeListenerCertificates, {_tag: "Token",items: "Certificates",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeListenerCertificates`'s `Certificates`, across pages. */
 export const describeListenerCertificatesItems: (request: DescribeListenerCertificatesRequest) => $Stream.Stream<NonNullable<DescribeListenerCertificatesResponse["Certificates"]>[number], DescribeListenerCertificatesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeListenerCertificates, {_tag: "Token",items: "Certificates",token: "NextToken",nextToken: "NextToken"})
@@ -1506,7 +1506,7 @@ export type DescribeListenerHealthStatusError = $ApiErrorOf<"AuthFailure" | "Int
  * `alb` 2025-10-30 `DescribeListenerHealthStatus`.
  */
 export const describeListenerHealthStatus: (request: DescribeListenerHealthStatusRequest, options?: $CallOptions) => $Effect.Effect<DescribeListenerHealthStatusResponse, DescribeListenerHealthStatusError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeListenerHealthStatus", () => [DescribeListenerHealthStatusRequest, DescribeListenerHealthStatusResponse] as const, "AuthFailure|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|RequestLimitExceeded|ResourceNotFound|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeListenerHealthStatus`, following NextToken. */
+/** Every page of `DescribeListenerHealthStatus`, following NextToken/NextToken. */
 export const describeListenerHealthStatusPages: (request: DescribeListenerHealthStatusRequest) => $Stream.Stream<DescribeListenerHealthStatusResponse, DescribeListenerHealthStatusError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeListenerHealthStatus, {_tag: "Token",items: "RuleHealthStatusInfos",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeListenerHealthStatus`'s `RuleHealthStatusInfos`, across pages. */
 export const describeListenerHealthStatusItems: (request: DescribeListenerHealthStatusRequest) => $Stream.Stream<NonNullable<DescribeListenerHealthStatusResponse["RuleHealthStatusInfos"]>[number], DescribeListenerHealthStatusError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeListenerHealthStatus, {_tag: "Token",items: "RuleHealthStatusInfos",token: "NextToken",nextToken: "NextToken"})
@@ -1517,7 +1517,7 @@ export type DescribeListenersError = $ApiErrorOf<"AuthFailure" | "InternalError"
  * `alb` 2025-10-30 `DescribeListeners`.
  */
 export const describeListeners: (request: DescribeListenersRequest, options?: $CallOptions) => $Effect.Effect<DescribeListenersResponse, DescribeListenersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeListeners", () => [DescribeListenersRequest, DescribeListenersResponse] as const, "AuthFailure|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|RequestLimitExceeded|ResourceNotFound|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeListeners`, following NextToken. */
+/** Every page of `DescribeListeners`, following NextToken/NextToken. */
 export const describeListenersPages: (request: DescribeListenersRequest) => $Stream.Stream<DescribeListenersResponse, DescribeListenersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeListeners, {_tag: "Token",items: "Listeners",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeListeners`'s `Listeners`, across pages. */
 export const describeListenersItems: (request: DescribeListenersRequest) => $Stream.Stream<NonNullable<DescribeListenersResponse["Listeners"]>[number], DescribeListenersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeListeners, {_tag: "Token",items: "Listeners",token: "NextToken",nextToken: "NextToken"})
@@ -1535,7 +1535,7 @@ export type DescribeLoadBalancersError = $ApiErrorOf<"AuthFailure" | "InternalEr
  * `alb` 2025-10-30 `DescribeLoadBalancers`.
  */
 export const describeLoadBalancers: (request?: DescribeLoadBalancersRequest, options?: $CallOptions) => $Effect.Effect<DescribeLoadBalancersResponse, DescribeLoadBalancersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeLoadBalancers", () => [DescribeLoadBalancersRequest, DescribeLoadBalancersResponse] as const, "AuthFailure|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|RequestLimitExceeded|ResourceNotFound|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeLoadBalancers`, following NextToken. */
+/** Every page of `DescribeLoadBalancers`, following NextToken/NextToken. */
 export const describeLoadBalancersPages: (request?: DescribeLoadBalancersRequest) => $Stream.Stream<DescribeLoadBalancersResponse, DescribeLoadBalancersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeLoadBalancers, {_tag: "Token",items: "LoadBalancers",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeLoadBalancers`'s `LoadBalancers`, across pages. */
 export const describeLoadBalancersItems: (request?: DescribeLoadBalancersRequest) => $Stream.Stream<NonNullable<DescribeLoadBalancersResponse["LoadBalancers"]>[number], DescribeLoadBalancersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeLoadBalancers, {_tag: "Token",items: "LoadBalancers",token: "NextToken",nextToken: "NextToken"})
@@ -1553,7 +1553,7 @@ export type DescribeRulesError = $ApiErrorOf<"AuthFailure" | "FailedOperation" |
  * `alb` 2025-10-30 `DescribeRules`.
  */
 export const describeRules: (request: DescribeRulesRequest, options?: $CallOptions) => $Effect.Effect<DescribeRulesResponse, DescribeRulesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeRules", () => [DescribeRulesRequest, DescribeRulesResponse] as const, "AuthFailure|FailedOperation|InternalError|InvalidFilter|InvalidParameter|InvalidParameter.InvalidFieldType|InvalidParameter.InvalidFieldValue|InvalidParameter.MissingAction|InvalidParameter.MissingField|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|RequestLimitExceeded|ResourceNotFound|ResourceNotFound.Listener|ResourceNotFound.LoadBalancer|ResourceNotFound.Rule|UnauthorizedOperation|UnauthorizedOperation.ServiceRoleUnauthorized|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeRules`, following NextToken. */
+/** Every page of `DescribeRules`, following NextToken/NextToken. */
 export const describeRulesPages: (request: DescribeRulesRequest) => $Stream.Stream<DescribeRulesResponse, DescribeRulesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeRules, {_tag: "Token",items: "Rules",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeRules`'s `Rules`, across pages. */
 export const describeRulesItems: (request: DescribeRulesRequest) => $Stream.Stream<NonNullable<DescribeRulesResponse["Rules"]>[number], DescribeRulesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeRules, {_tag: "Token",items: "Rules",token: "NextToken",nextToken: "NextToken"})
@@ -1564,7 +1564,7 @@ export type DescribeSecurityPoliciesError = $ApiErrorOf<"FailedOperation" | "Int
  * `alb` 2025-10-30 `DescribeSecurityPolicies`.
  */
 export const describeSecurityPolicies: (request?: DescribeSecurityPoliciesRequest, options?: $CallOptions) => $Effect.Effect<DescribeSecurityPoliciesResponse, DescribeSecurityPoliciesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeSecurityPolicies", () => [DescribeSecurityPoliciesRequest, DescribeSecurityPoliciesResponse] as const, "FailedOperation|InternalError|InvalidFilter|InvalidParameter|InvalidParameter.InvalidFieldValue|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|ResourceNotFound|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeSecurityPolicies`, following NextToken. */
+/** Every page of `DescribeSecurityPolicies`, following NextToken/NextToken. */
 export const describeSecurityPoliciesPages: (request?: DescribeSecurityPoliciesRequest) => $Stream.Stream<DescribeSecurityPoliciesResponse, DescribeSecurityPoliciesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeSecurityPolicies, {_tag: "Token",items: "SecurityPolicies",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeSecurityPolicies`'s `SecurityPolicies`, across pages. */
 export const describeSecurityPoliciesItems: (request?: DescribeSecurityPoliciesRequest) => $Stream.Stream<NonNullable<DescribeSecurityPoliciesResponse["SecurityPolicies"]>[number], DescribeSecurityPoliciesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeSecurityPolicies, {_tag: "Token",items: "SecurityPolicies",token: "NextToken",nextToken: "NextToken"})
@@ -1596,7 +1596,7 @@ export type DescribeTargetGroupTargetsError = $ApiErrorOf<"InternalError" | "Inv
  * `alb` 2025-10-30 `DescribeTargetGroupTargets`.
  */
 export const describeTargetGroupTargets: (request: DescribeTargetGroupTargetsRequest, options?: $CallOptions) => $Effect.Effect<DescribeTargetGroupTargetsResponse, DescribeTargetGroupTargetsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeTargetGroupTargets", () => [DescribeTargetGroupTargetsRequest, DescribeTargetGroupTargetsResponse] as const, "InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|RequestLimitExceeded|ResourceNotFound|ResourceUnavailable|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeTargetGroupTargets`, following NextToken. */
+/** Every page of `DescribeTargetGroupTargets`, following NextToken/NextToken. */
 export const describeTargetGroupTargetsPages: (request: DescribeTargetGroupTargetsRequest) => $Stream.Stream<DescribeTargetGroupTargetsResponse, DescribeTargetGroupTargetsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeTargetGroupTargets, {_tag: "Token",items: "Targets",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeTargetGroupTargets`'s `Targets`, across pages. */
 export const describeTargetGroupTargetsItems: (request: DescribeTargetGroupTargetsRequest) => $Stream.Stream<NonNullable<DescribeTargetGroupTargetsResponse["Targets"]>[number], DescribeTargetGroupTargetsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeTargetGroupTargets, {_tag: "Token",items: "Targets",token: "NextToken",nextToken: "NextToken"})
@@ -1607,7 +1607,7 @@ export type DescribeTargetGroupsError = $ApiErrorOf<"InternalError" | "InvalidPa
  * `alb` 2025-10-30 `DescribeTargetGroups`.
  */
 export const describeTargetGroups: (request?: DescribeTargetGroupsRequest, options?: $CallOptions) => $Effect.Effect<DescribeTargetGroupsResponse, DescribeTargetGroupsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeTargetGroups", () => [DescribeTargetGroupsRequest, DescribeTargetGroupsResponse] as const, "InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RegionError|RequestLimitExceeded|ResourceNotFound|ResourceUnavailable|UnauthorizedOperation|UnknownParameter|UnsupportedOperation")
-/** Every page of `DescribeTargetGroups`, following NextToken. */
+/** Every page of `DescribeTargetGroups`, following NextToken/NextToken. */
 export const describeTargetGroupsPages: (request?: DescribeTargetGroupsRequest) => $Stream.Stream<DescribeTargetGroupsResponse, DescribeTargetGroupsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeTargetGroups, {_tag: "Token",items: "TargetGroups",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeTargetGroups`'s `TargetGroups`, across pages. */
 export const describeTargetGroupsItems: (request?: DescribeTargetGroupsRequest) => $Stream.Stream<NonNullable<DescribeTargetGroupsResponse["TargetGroups"]>[number], DescribeTargetGroupsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeTargetGroups, {_tag: "Token",items: "TargetGroups",token: "NextToken",nextToken: "NextToken"})

@@ -3560,7 +3560,7 @@ export type DescribeRenewInstancesError = $ApiErrorOf<"FailedOperation" | "Faile
  * `billing` 2018-07-09 `DescribeRenewInstances`.
  */
 export const describeRenewInstances: (request: DescribeRenewInstancesRequest, options?: $CallOptions) => $Effect.Effect<DescribeRenewInstancesResponse, DescribeRenewInstancesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeRenewInstances", () => [DescribeRenewInstancesRequest, DescribeRenewInstancesResponse] as const, "FailedOperation|FailedOperation.PayPriceError|InternalError|InternalError.GatewayError|UnauthorizedOperation.CamNoAuth|UnsupportedOperation")
-/** Every page of `DescribeRenewInstances`, following NextToken. */
+/** Every page of `DescribeRenewInstances`, following NextToken/NextToken. */
 export const describeRenewInstancesPages: (request: DescribeRenewInstancesRequest) => $Stream.Stream<DescribeRenewInstancesResponse, DescribeRenewInstancesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeRenewInstances, {_tag: "Token",items: "InstanceList",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeRenewInstances`'s `InstanceList`, across pages. */
 export const describeRenewInstancesItems: (request: DescribeRenewInstancesRequest) => $Stream.Stream<NonNullable<DescribeRenewInstancesResponse["InstanceList"]>[number], DescribeRenewInstancesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeRenewInstances, {_tag: "Token",items: "InstanceList",token: "NextToken",nextToken: "NextToken"})

@@ -2232,6 +2232,10 @@ export type ListAccountsError = $ApiErrorOf<"InvalidParameter" | "InvalidParamet
  * `cam` 2019-01-16 `ListAccounts`.
  */
 export const listAccounts: (request?: ListAccountsRequest, options?: $CallOptions) => $Effect.Effect<ListAccountsResponse, ListAccountsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListAccounts", () => [ListAccountsRequest, ListAccountsResponse] as const, "InvalidParameter|InvalidParameter.PaginationTokenInvalid")
+/** Every page of `ListAccounts`, following Marker/Marker. */
+export const listAccountsPages: (request?: ListAccountsRequest) => $Stream.Stream<ListAccountsResponse, ListAccountsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listAccounts, {_tag: "Token",items: "Users",token: "Marker",nextToken: "Marker"})
+/** Every item of `ListAccounts`'s `Users`, across pages. */
+export const listAccountsItems: (request?: ListAccountsRequest) => $Stream.Stream<NonNullable<ListAccountsResponse["Users"]>[number], ListAccountsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listAccounts, {_tag: "Token",items: "Users",token: "Marker",nextToken: "Marker"})
 
 /** Error codes `ListAttachedGroupPolicies` may return: its declared codes and the common codes. */
 export type ListAttachedGroupPoliciesError = $ApiErrorOf<"InternalError.SystemError" | "InvalidParameter.ParamError" | "InvalidParameter.SearchKeywordLengthError" | $CommonCode>

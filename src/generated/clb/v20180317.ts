@@ -4556,7 +4556,7 @@ export type DescribeAsyncJobsError = $ApiErrorOf<"FailedOperation" | "InternalEr
  * `clb` 2018-03-17 `DescribeAsyncJobs`.
  */
 export const describeAsyncJobs: (request?: DescribeAsyncJobsRequest, options?: $CallOptions) => $Effect.Effect<DescribeAsyncJobsResponse, DescribeAsyncJobsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeAsyncJobs", () => [DescribeAsyncJobsRequest, DescribeAsyncJobsResponse] as const, "FailedOperation|InternalError|InvalidParameter|InvalidParameter.FormatError|InvalidParameterValue|InvalidParameterValue.Length|LimitExceeded|ResourceInsufficient|UnauthorizedOperation")
-/** Every page of `DescribeAsyncJobs`, following NextToken. */
+/** Every page of `DescribeAsyncJobs`, following NextToken/NextToken. */
 export const describeAsyncJobsPages: (request?: DescribeAsyncJobsRequest) => $Stream.Stream<DescribeAsyncJobsResponse, DescribeAsyncJobsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeAsyncJobs, {_tag: "Token",items: "Jobs",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeAsyncJobs`'s `Jobs`, across pages. */
 export const describeAsyncJobsItems: (request?: DescribeAsyncJobsRequest) => $Stream.Stream<NonNullable<DescribeAsyncJobsResponse["Jobs"]>[number], DescribeAsyncJobsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeAsyncJobs, {_tag: "Token",items: "Jobs",token: "NextToken",nextToken: "NextToken"})
@@ -4858,7 +4858,7 @@ export type DescribeModelRouterLogsError = $ApiErrorOf<"InternalError" | "Missin
  * `clb` 2018-03-17 `DescribeModelRouterLogs`.
  */
 export const describeModelRouterLogs: (request: DescribeModelRouterLogsRequest, options?: $CallOptions) => $Effect.Effect<DescribeModelRouterLogsResponse, DescribeModelRouterLogsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeModelRouterLogs", () => [DescribeModelRouterLogsRequest, DescribeModelRouterLogsResponse] as const, "InternalError|MissingParameter|ResourceNotFound")
-/** Every page of `DescribeModelRouterLogs`, following NextToken. */
+/** Every page of `DescribeModelRouterLogs`, following NextToken/NextToken. */
 export const describeModelRouterLogsPages: (request: DescribeModelRouterLogsRequest) => $Stream.Stream<DescribeModelRouterLogsResponse, DescribeModelRouterLogsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeModelRouterLogs, {_tag: "Token",items: "Logs",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeModelRouterLogs`'s `Logs`, across pages. */
 export const describeModelRouterLogsItems: (request: DescribeModelRouterLogsRequest) => $Stream.Stream<NonNullable<DescribeModelRouterLogsResponse["Logs"]>[number], DescribeModelRouterLogsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeModelRouterLogs, {_tag: "Token",items: "Logs",token: "NextToken",nextToken: "NextToken"})

@@ -553,7 +553,7 @@ export type LookUpEventsError = $ApiErrorOf<"InternalError.SearchError" | "Inval
  * `cloudaudit` 2019-03-19 `LookUpEvents`.
  */
 export const lookUpEvents: (request: LookUpEventsRequest, options?: $CallOptions) => $Effect.Effect<LookUpEventsResponse, LookUpEventsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "LookUpEvents", () => [LookUpEventsRequest, LookUpEventsResponse] as const, "InternalError.SearchError|InvalidParameter.Time|InvalidParameterValue.MaxResult|InvalidParameterValue.Time|InvalidParameterValue.attributeKey|LimitExceeded.OverTime")
-/** Every page of `LookUpEvents`, following NextToken. */
+/** Every page of `LookUpEvents`, following NextToken/NextToken. */
 export const lookUpEventsPages: (request: LookUpEventsRequest) => $Stream.Stream<LookUpEventsResponse, LookUpEventsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(lookUpEvents, {_tag: "Token",items: "Events",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `LookUpEvents`'s `Events`, across pages. */
 export const lookUpEventsItems: (request: LookUpEventsRequest) => $Stream.Stream<NonNullable<LookUpEventsResponse["Events"]>[number], LookUpEventsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(lookUpEvents, {_tag: "Token",items: "Events",token: "NextToken",nextToken: "NextToken"})

@@ -109,7 +109,7 @@ export type SearchResourcesError = $ApiErrorOf<"InvalidParameter.ApiParamError" 
  * `cloudrc` 2024-06-06 `SearchResources`.
  */
 export const searchResources: (request?: SearchResourcesRequest, options?: $CallOptions) => $Effect.Effect<SearchResourcesResponse, SearchResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "SearchResources", () => [SearchResourcesRequest, SearchResourcesResponse] as const, "InvalidParameter.ApiParamError|ResourceNotFound.ViewIdNotFound")
-/** Every page of `SearchResources`, following NextToken. */
+/** Every page of `SearchResources`, following NextToken/NextToken. */
 export const searchResourcesPages: (request?: SearchResourcesRequest) => $Stream.Stream<SearchResourcesResponse, SearchResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(searchResources, {_tag: "Token",items: "Resources",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `SearchResources`'s `Resources`, across pages. */
 export const searchResourcesItems: (request?: SearchResourcesRequest) => $Stream.Stream<NonNullable<SearchResourcesResponse["Resources"]>[number], SearchResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(searchResources, {_tag: "Token",items: "Resources",token: "NextToken",nextToken: "NextToken"})

@@ -1735,7 +1735,7 @@ export type ListAggregateDiscoveredResourcesError = $ApiErrorOf<"InternalError" 
  * `config` 2022-08-02 `ListAggregateDiscoveredResources`.
  */
 export const listAggregateDiscoveredResources: (request: ListAggregateDiscoveredResourcesRequest, options?: $CallOptions) => $Effect.Effect<ListAggregateDiscoveredResourcesResponse, ListAggregateDiscoveredResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListAggregateDiscoveredResources", () => [ListAggregateDiscoveredResourcesRequest, ListAggregateDiscoveredResourcesResponse] as const, "InternalError|InvalidParameter|ResourceNotFound.AccountGroupIsNotExist")
-/** Every page of `ListAggregateDiscoveredResources`, following NextToken. */
+/** Every page of `ListAggregateDiscoveredResources`, following NextToken/NextToken. */
 export const listAggregateDiscoveredResourcesPages: (request: ListAggregateDiscoveredResourcesRequest) => $Stream.Stream<ListAggregateDiscoveredResourcesResponse, ListAggregateDiscoveredResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listAggregateDiscoveredResources, {_tag: "Token",items: "Items",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListAggregateDiscoveredResources`'s `Items`, across pages. */
 export const listAggregateDiscoveredResourcesItems: (request: ListAggregateDiscoveredResourcesRequest) => $Stream.Stream<NonNullable<ListAggregateDiscoveredResourcesResponse["Items"]>[number], ListAggregateDiscoveredResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listAggregateDiscoveredResources, {_tag: "Token",items: "Items",token: "NextToken",nextToken: "NextToken"})
@@ -1812,7 +1812,7 @@ export type ListDiscoveredResourcesError = $ApiErrorOf<"InvalidParameter" | $Com
  * `config` 2022-08-02 `ListDiscoveredResources`.
  */
 export const listDiscoveredResources: (request: ListDiscoveredResourcesRequest, options?: $CallOptions) => $Effect.Effect<ListDiscoveredResourcesResponse, ListDiscoveredResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListDiscoveredResources", () => [ListDiscoveredResourcesRequest, ListDiscoveredResourcesResponse] as const, "InvalidParameter")
-/** Every page of `ListDiscoveredResources`, following NextToken. */
+/** Every page of `ListDiscoveredResources`, following NextToken/NextToken. */
 export const listDiscoveredResourcesPages: (request: ListDiscoveredResourcesRequest) => $Stream.Stream<ListDiscoveredResourcesResponse, ListDiscoveredResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listDiscoveredResources, {_tag: "Token",items: "Items",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListDiscoveredResources`'s `Items`, across pages. */
 export const listDiscoveredResourcesItems: (request: ListDiscoveredResourcesRequest) => $Stream.Stream<NonNullable<ListDiscoveredResourcesResponse["Items"]>[number], ListDiscoveredResourcesError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listDiscoveredResources, {_tag: "Token",items: "Items",token: "NextToken",nextToken: "NextToken"})

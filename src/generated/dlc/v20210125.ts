@@ -9603,7 +9603,7 @@ export type DescribeNotebookSessionStatementSqlResultError = $ApiErrorOf<"Failed
  * `dlc` 2021-01-25 `DescribeNotebookSessionStatementSqlResult`.
  */
 export const describeNotebookSessionStatementSqlResult: (request: DescribeNotebookSessionStatementSqlResultRequest, options?: $CallOptions) => $Effect.Effect<DescribeNotebookSessionStatementSqlResultResponse, DescribeNotebookSessionStatementSqlResultError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeNotebookSessionStatementSqlResult", () => [DescribeNotebookSessionStatementSqlResultRequest, DescribeNotebookSessionStatementSqlResultResponse] as const, "FailedOperation|InternalError|InternalError.InternalSystemException|InvalidParameter|InvalidParameter.InvalidMaxResults|InvalidParameter.ParameterBase64DecodeFailed|InvalidParameter.ParameterNotFoundOrBeNone|ResourceNotFound|ResourceNotFound.SessionNotFound|ResourceNotFound.SessionStateDead")
-/** Every page of `DescribeNotebookSessionStatementSqlResult`, following NextToken. */
+/** Every page of `DescribeNotebookSessionStatementSqlResult`, following NextToken/NextToken. */
 export const describeNotebookSessionStatementSqlResultPages: (request: DescribeNotebookSessionStatementSqlResultRequest) => $Stream.Stream<DescribeNotebookSessionStatementSqlResultResponse, DescribeNotebookSessionStatementSqlResultError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeNotebookSessionStatementSqlResult, {_tag: "Token",items: "ResultSchema",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeNotebookSessionStatementSqlResult`'s `ResultSchema`, across pages. */
 export const describeNotebookSessionStatementSqlResultItems: (request: DescribeNotebookSessionStatementSqlResultRequest) => $Stream.Stream<NonNullable<DescribeNotebookSessionStatementSqlResultResponse["ResultSchema"]>[number], DescribeNotebookSessionStatementSqlResultError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeNotebookSessionStatementSqlResult, {_tag: "Token",items: "ResultSchema",token: "NextToken",nextToken: "NextToken"})
@@ -10567,7 +10567,7 @@ export type QueryResultError = $ApiErrorOf<"FailedOperation.HttpClientDoRequestF
  * `dlc` 2021-01-25 `QueryResult`.
  */
 export const queryResult: (request: QueryResultRequest, options?: $CallOptions) => $Effect.Effect<QueryResultResponse, QueryResultError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryResult", () => [QueryResultRequest, QueryResultResponse] as const, "FailedOperation.HttpClientDoRequestFailed|FailedOperation.TaskOvertimeFetchResult|InternalError.InternalSystemException")
-/** Every page of `QueryResult`, following NextToken. */
+/** Every page of `QueryResult`, following NextToken/NextToken. */
 export const queryResultPages: (request: QueryResultRequest) => $Stream.Stream<QueryResultResponse, QueryResultError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryResult, {_tag: "Token",items: "ResultSchema",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `QueryResult`'s `ResultSchema`, across pages. */
 export const queryResultItems: (request: QueryResultRequest) => $Stream.Stream<NonNullable<QueryResultResponse["ResultSchema"]>[number], QueryResultError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryResult, {_tag: "Token",items: "ResultSchema",token: "NextToken",nextToken: "NextToken"})

@@ -3489,7 +3489,7 @@ export type ListGroupMembersError = $ApiErrorOf<"FailedOperation.IdentityCenterN
  * `organization` 2021-03-31 `ListGroupMembers`.
  */
 export const listGroupMembers: (request: ListGroupMembersRequest, options?: $CallOptions) => $Effect.Effect<ListGroupMembersResponse, ListGroupMembersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListGroupMembers", () => [ListGroupMembersRequest, ListGroupMembersResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.GroupNotExist")
-/** Every page of `ListGroupMembers`, following NextToken. */
+/** Every page of `ListGroupMembers`, following NextToken/NextToken. */
 export const listGroupMembersPages: (request: ListGroupMembersRequest) => $Stream.Stream<ListGroupMembersResponse, ListGroupMembersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listGroupMembers, {_tag: "Token",items: "GroupMembers",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListGroupMembers`'s `GroupMembers`, across pages. */
 export const listGroupMembersItems: (request: ListGroupMembersRequest) => $Stream.Stream<NonNullable<ListGroupMembersResponse["GroupMembers"]>[number], ListGroupMembersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listGroupMembers, {_tag: "Token",items: "GroupMembers",token: "NextToken",nextToken: "NextToken"})
@@ -3500,7 +3500,7 @@ export type ListGroupsError = $ApiErrorOf<"FailedOperation.IdentityCenterNotOpen
  * `organization` 2021-03-31 `ListGroups`.
  */
 export const listGroups: (request: ListGroupsRequest, options?: $CallOptions) => $Effect.Effect<ListGroupsResponse, ListGroupsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListGroups", () => [ListGroupsRequest, ListGroupsResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.NextTokenInvalid|InvalidParameter.ParamError")
-/** Every page of `ListGroups`, following NextToken. */
+/** Every page of `ListGroups`, following NextToken/NextToken. */
 export const listGroupsPages: (request: ListGroupsRequest) => $Stream.Stream<ListGroupsResponse, ListGroupsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listGroups, {_tag: "Token",items: "Groups",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListGroups`'s `Groups`, across pages. */
 export const listGroupsItems: (request: ListGroupsRequest) => $Stream.Stream<NonNullable<ListGroupsResponse["Groups"]>[number], ListGroupsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listGroups, {_tag: "Token",items: "Groups",token: "NextToken",nextToken: "NextToken"})
@@ -3511,7 +3511,7 @@ export type ListJoinedGroupsForUserError = $ApiErrorOf<"FailedOperation.Identity
  * `organization` 2021-03-31 `ListJoinedGroupsForUser`.
  */
 export const listJoinedGroupsForUser: (request: ListJoinedGroupsForUserRequest, options?: $CallOptions) => $Effect.Effect<ListJoinedGroupsForUserResponse, ListJoinedGroupsForUserError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListJoinedGroupsForUser", () => [ListJoinedGroupsForUserRequest, ListJoinedGroupsForUserResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|ResourceNotFound.UserNotExist")
-/** Every page of `ListJoinedGroupsForUser`, following NextToken. */
+/** Every page of `ListJoinedGroupsForUser`, following NextToken/NextToken. */
 export const listJoinedGroupsForUserPages: (request: ListJoinedGroupsForUserRequest) => $Stream.Stream<ListJoinedGroupsForUserResponse, ListJoinedGroupsForUserError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listJoinedGroupsForUser, {_tag: "Token",items: "JoinedGroups",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListJoinedGroupsForUser`'s `JoinedGroups`, across pages. */
 export const listJoinedGroupsForUserItems: (request: ListJoinedGroupsForUserRequest) => $Stream.Stream<NonNullable<ListJoinedGroupsForUserResponse["JoinedGroups"]>[number], ListJoinedGroupsForUserError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listJoinedGroupsForUser, {_tag: "Token",items: "JoinedGroups",token: "NextToken",nextToken: "NextToken"})
@@ -3583,7 +3583,7 @@ export type ListRoleAssignmentsError = $ApiErrorOf<"FailedOperation.IdentityCent
  * `organization` 2021-03-31 `ListRoleAssignments`.
  */
 export const listRoleAssignments: (request: ListRoleAssignmentsRequest, options?: $CallOptions) => $Effect.Effect<ListRoleAssignmentsResponse, ListRoleAssignmentsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListRoleAssignments", () => [ListRoleAssignmentsRequest, ListRoleAssignmentsResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.NextTokenInvalid|InvalidParameter.ParamError")
-/** Every page of `ListRoleAssignments`, following NextToken. */
+/** Every page of `ListRoleAssignments`, following NextToken/NextToken. */
 export const listRoleAssignmentsPages: (request: ListRoleAssignmentsRequest) => $Stream.Stream<ListRoleAssignmentsResponse, ListRoleAssignmentsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listRoleAssignments, {_tag: "Token",items: "RoleAssignments",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListRoleAssignments`'s `RoleAssignments`, across pages. */
 export const listRoleAssignmentsItems: (request: ListRoleAssignmentsRequest) => $Stream.Stream<NonNullable<ListRoleAssignmentsResponse["RoleAssignments"]>[number], ListRoleAssignmentsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listRoleAssignments, {_tag: "Token",items: "RoleAssignments",token: "NextToken",nextToken: "NextToken"})
@@ -3594,7 +3594,7 @@ export type ListRoleConfigurationProvisioningsError = $ApiErrorOf<"FailedOperati
  * `organization` 2021-03-31 `ListRoleConfigurationProvisionings`.
  */
 export const listRoleConfigurationProvisionings: (request: ListRoleConfigurationProvisioningsRequest, options?: $CallOptions) => $Effect.Effect<ListRoleConfigurationProvisioningsResponse, ListRoleConfigurationProvisioningsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListRoleConfigurationProvisionings", () => [ListRoleConfigurationProvisioningsRequest, ListRoleConfigurationProvisioningsResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.NextTokenInvalid|InvalidParameter.ParamError")
-/** Every page of `ListRoleConfigurationProvisionings`, following NextToken. */
+/** Every page of `ListRoleConfigurationProvisionings`, following NextToken/NextToken. */
 export const listRoleConfigurationProvisioningsPages: (request: ListRoleConfigurationProvisioningsRequest) => $Stream.Stream<ListRoleConfigurationProvisioningsResponse, ListRoleConfigurationProvisioningsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listRoleConfigurationProvisionings, {_tag: "Token",items: "RoleConfigurationProvisionings",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListRoleConfigurationProvisionings`'s `RoleConfigurationProvisionings`, across pages. */
 export const listRoleConfigurationProvisioningsItems: (request: ListRoleConfigurationProvisioningsRequest) => $Stream.Stream<NonNullable<ListRoleConfigurationProvisioningsResponse["RoleConfigurationProvisionings"]>[number], ListRoleConfigurationProvisioningsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listRoleConfigurationProvisionings, {_tag: "Token",items: "RoleConfigurationProvisionings",token: "NextToken",nextToken: "NextToken"})
@@ -3605,7 +3605,7 @@ export type ListRoleConfigurationsError = $ApiErrorOf<"FailedOperation.DBOperati
  * `organization` 2021-03-31 `ListRoleConfigurations`.
  */
 export const listRoleConfigurations: (request: ListRoleConfigurationsRequest, options?: $CallOptions) => $Effect.Effect<ListRoleConfigurationsResponse, ListRoleConfigurationsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListRoleConfigurations", () => [ListRoleConfigurationsRequest, ListRoleConfigurationsResponse] as const, "FailedOperation.DBOperationError|FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.NextTokenInvalid|InvalidParameter.ParamError")
-/** Every page of `ListRoleConfigurations`, following NextToken. */
+/** Every page of `ListRoleConfigurations`, following NextToken/NextToken. */
 export const listRoleConfigurationsPages: (request: ListRoleConfigurationsRequest) => $Stream.Stream<ListRoleConfigurationsResponse, ListRoleConfigurationsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listRoleConfigurations, {_tag: "Token",items: "RoleConfigurations",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListRoleConfigurations`'s `RoleConfigurations`, across pages. */
 export const listRoleConfigurationsItems: (request: ListRoleConfigurationsRequest) => $Stream.Stream<NonNullable<ListRoleConfigurationsResponse["RoleConfigurations"]>[number], ListRoleConfigurationsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listRoleConfigurations, {_tag: "Token",items: "RoleConfigurations",token: "NextToken",nextToken: "NextToken"})
@@ -3630,7 +3630,7 @@ export type ListTasksError = $ApiErrorOf<"FailedOperation.IdentityCenterNotOpen"
  * `organization` 2021-03-31 `ListTasks`.
  */
 export const listTasks: (request: ListTasksRequest, options?: $CallOptions) => $Effect.Effect<ListTasksResponse, ListTasksError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListTasks", () => [ListTasksRequest, ListTasksResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.NextTokenInvalid")
-/** Every page of `ListTasks`, following NextToken. */
+/** Every page of `ListTasks`, following NextToken/NextToken. */
 export const listTasksPages: (request: ListTasksRequest) => $Stream.Stream<ListTasksResponse, ListTasksError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listTasks, {_tag: "Token",items: "Tasks",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListTasks`'s `Tasks`, across pages. */
 export const listTasksItems: (request: ListTasksRequest) => $Stream.Stream<NonNullable<ListTasksResponse["Tasks"]>[number], ListTasksError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listTasks, {_tag: "Token",items: "Tasks",token: "NextToken",nextToken: "NextToken"})
@@ -3641,7 +3641,7 @@ export type ListUserSyncProvisioningsError = $ApiErrorOf<"FailedOperation.Identi
  * `organization` 2021-03-31 `ListUserSyncProvisionings`.
  */
 export const listUserSyncProvisionings: (request: ListUserSyncProvisioningsRequest, options?: $CallOptions) => $Effect.Effect<ListUserSyncProvisioningsResponse, ListUserSyncProvisioningsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListUserSyncProvisionings", () => [ListUserSyncProvisioningsRequest, ListUserSyncProvisioningsResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.NextTokenInvalid")
-/** Every page of `ListUserSyncProvisionings`, following NextToken. */
+/** Every page of `ListUserSyncProvisionings`, following NextToken/NextToken. */
 export const listUserSyncProvisioningsPages: (request: ListUserSyncProvisioningsRequest) => $Stream.Stream<ListUserSyncProvisioningsResponse, ListUserSyncProvisioningsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listUserSyncProvisionings, {_tag: "Token",items: "UserProvisionings",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListUserSyncProvisionings`'s `UserProvisionings`, across pages. */
 export const listUserSyncProvisioningsItems: (request: ListUserSyncProvisioningsRequest) => $Stream.Stream<NonNullable<ListUserSyncProvisioningsResponse["UserProvisionings"]>[number], ListUserSyncProvisioningsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listUserSyncProvisionings, {_tag: "Token",items: "UserProvisionings",token: "NextToken",nextToken: "NextToken"})
@@ -3652,7 +3652,7 @@ export type ListUsersError = $ApiErrorOf<"FailedOperation.IdentityCenterNotOpen"
  * `organization` 2021-03-31 `ListUsers`.
  */
 export const listUsers: (request: ListUsersRequest, options?: $CallOptions) => $Effect.Effect<ListUsersResponse, ListUsersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "ListUsers", () => [ListUsersRequest, ListUsersResponse] as const, "FailedOperation.IdentityCenterNotOpen|FailedOperation.ZoneIdNotExist|InvalidParameter.NextTokenInvalid|InvalidParameter.ParamError")
-/** Every page of `ListUsers`, following NextToken. */
+/** Every page of `ListUsers`, following NextToken/NextToken. */
 export const listUsersPages: (request: ListUsersRequest) => $Stream.Stream<ListUsersResponse, ListUsersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(listUsers, {_tag: "Token",items: "Users",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `ListUsers`'s `Users`, across pages. */
 export const listUsersItems: (request: ListUsersRequest) => $Stream.Stream<NonNullable<ListUsersResponse["Users"]>[number], ListUsersError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(listUsers, {_tag: "Token",items: "Users",token: "NextToken",nextToken: "NextToken"})

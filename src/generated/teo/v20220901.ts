@@ -8715,6 +8715,10 @@ export type EdgeKVListError = $ApiErrorOf<"FailedOperation" | "InvalidParameterV
  * `teo` 2022-09-01 `EdgeKVList`.
  */
 export const edgeKVList: (request: EdgeKVListRequest, options?: $CallOptions) => $Effect.Effect<EdgeKVListResponse, EdgeKVListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "EdgeKVList", () => [EdgeKVListRequest, EdgeKVListResponse] as const, "FailedOperation|InvalidParameterValue|ResourceUnavailable.NamespaceNotFound")
+/** Every page of `EdgeKVList`, following Cursor/Cursor. */
+export const edgeKVListPages: (request: EdgeKVListRequest) => $Stream.Stream<EdgeKVListResponse, EdgeKVListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(edgeKVList, {_tag: "Token",items: "Keys",token: "Cursor",nextToken: "Cursor"})
+/** Every item of `EdgeKVList`'s `Keys`, across pages. */
+export const edgeKVListItems: (request: EdgeKVListRequest) => $Stream.Stream<NonNullable<EdgeKVListResponse["Keys"]>[number], EdgeKVListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(edgeKVList, {_tag: "Token",items: "Keys",token: "Cursor",nextToken: "Cursor"})
 
 /** Error codes `EdgeKVPut` may return: its declared codes and the common codes. */
 export type EdgeKVPutError = $ApiErrorOf<"FailedOperation" | "ResourceUnavailable.NamespaceNotFound" | $CommonCode>

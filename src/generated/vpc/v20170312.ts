@@ -10961,7 +10961,7 @@ export type DescribeSubnetsError = $ApiErrorOf<"InternalError.ModuleError" | "In
  * `vpc` 2017-03-12 `DescribeSubnets`.
  */
 export const describeSubnets: (request?: DescribeSubnetsRequest, options?: $CallOptions) => $Effect.Effect<DescribeSubnetsResponse, DescribeSubnetsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "DescribeSubnets", () => [DescribeSubnetsRequest, DescribeSubnetsResponse] as const, "InternalError.ModuleError|InvalidParameter.Coexist|InvalidParameter.FilterInvalidKey|InvalidParameter.FilterNotDict|InvalidParameter.FilterValuesNotList|InvalidParameterValue.Empty|InvalidParameterValue.LimitExceeded|InvalidParameterValue.Malformed|InvalidParameterValue.NotUtf8EncodingError|InvalidParameterValue.Range|ResourceNotFound|UnsupportedOperation|UnsupportedOperation.AppIdMismatch")
-/** Every page of `DescribeSubnets`, following NextToken. */
+/** Every page of `DescribeSubnets`, following NextToken/NextToken. */
 export const describeSubnetsPages: (request?: DescribeSubnetsRequest) => $Stream.Stream<DescribeSubnetsResponse, DescribeSubnetsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(describeSubnets, {_tag: "Token",items: "SubnetSet",token: "NextToken",nextToken: "NextToken"})
 /** Every item of `DescribeSubnets`'s `SubnetSet`, across pages. */
 export const describeSubnetsItems: (request?: DescribeSubnetsRequest) => $Stream.Stream<NonNullable<DescribeSubnetsResponse["SubnetSet"]>[number], DescribeSubnetsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(describeSubnets, {_tag: "Token",items: "SubnetSet",token: "NextToken",nextToken: "NextToken"})

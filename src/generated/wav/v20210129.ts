@@ -979,6 +979,10 @@ export type QueryActivityJoinListError = $ApiErrorOf<"AuthFailure" | "AuthFailur
  * @deprecated the action is deprecated by the API.
  */
 export const queryActivityJoinList: (request: QueryActivityJoinListRequest, options?: $CallOptions) => $Effect.Effect<QueryActivityJoinListResponse, QueryActivityJoinListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryActivityJoinList", () => [QueryActivityJoinListRequest, QueryActivityJoinListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|FailedOperation.OpenPlatformError|InternalError")
+/** Every page of `QueryActivityJoinList`, following Cursor/NextCursor. */
+export const queryActivityJoinListPages: (request: QueryActivityJoinListRequest) => $Stream.Stream<QueryActivityJoinListResponse, QueryActivityJoinListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryActivityJoinList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryActivityJoinList`'s `PageData`, across pages. */
+export const queryActivityJoinListItems: (request: QueryActivityJoinListRequest) => $Stream.Stream<NonNullable<QueryActivityJoinListResponse["PageData"]>[number], QueryActivityJoinListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryActivityJoinList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryActivityList` may return: its declared codes and the common codes. */
 export type QueryActivityListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "FailedOperation.OpenPlatformError" | "InternalError" | $CommonCode>
@@ -987,6 +991,10 @@ export type QueryActivityListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.In
  * @deprecated the action is deprecated by the API.
  */
 export const queryActivityList: (request?: QueryActivityListRequest, options?: $CallOptions) => $Effect.Effect<QueryActivityListResponse, QueryActivityListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryActivityList", () => [QueryActivityListRequest, QueryActivityListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|FailedOperation.OpenPlatformError|InternalError")
+/** Every page of `QueryActivityList`, following Cursor/NextCursor. */
+export const queryActivityListPages: (request?: QueryActivityListRequest) => $Stream.Stream<QueryActivityListResponse, QueryActivityListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryActivityList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryActivityList`'s `PageData`, across pages. */
+export const queryActivityListItems: (request?: QueryActivityListRequest) => $Stream.Stream<NonNullable<QueryActivityListResponse["PageData"]>[number], QueryActivityListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryActivityList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryActivityLiveCodeList` may return: its declared codes and the common codes. */
 export type QueryActivityLiveCodeListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | $CommonCode>
@@ -995,6 +1003,10 @@ export type QueryActivityLiveCodeListError = $ApiErrorOf<"AuthFailure" | "AuthFa
  * @deprecated the action is deprecated by the API.
  */
 export const queryActivityLiveCodeList: (request?: QueryActivityLiveCodeListRequest, options?: $CallOptions) => $Effect.Effect<QueryActivityLiveCodeListResponse, QueryActivityLiveCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryActivityLiveCodeList", () => [QueryActivityLiveCodeListRequest, QueryActivityLiveCodeListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|InternalError")
+/** Every page of `QueryActivityLiveCodeList`, following Cursor/NextCursor. */
+export const queryActivityLiveCodeListPages: (request?: QueryActivityLiveCodeListRequest) => $Stream.Stream<QueryActivityLiveCodeListResponse, QueryActivityLiveCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryActivityLiveCodeList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryActivityLiveCodeList`'s `PageData`, across pages. */
+export const queryActivityLiveCodeListItems: (request?: QueryActivityLiveCodeListRequest) => $Stream.Stream<NonNullable<QueryActivityLiveCodeListResponse["PageData"]>[number], QueryActivityLiveCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryActivityLiveCodeList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryArrivalList` may return: its declared codes and the common codes. */
 export type QueryArrivalListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "FailedOperation.OpenPlatformError" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "MissingParameter" | "OperationDenied" | "RequestLimitExceeded" | "UnknownParameter" | $CommonCode>
@@ -1003,6 +1015,10 @@ export type QueryArrivalListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.Inv
  * @deprecated the action is deprecated by the API.
  */
 export const queryArrivalList: (request: QueryArrivalListRequest, options?: $CallOptions) => $Effect.Effect<QueryArrivalListResponse, QueryArrivalListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryArrivalList", () => [QueryArrivalListRequest, QueryArrivalListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|FailedOperation.OpenPlatformError|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RequestLimitExceeded|UnknownParameter")
+/** Every page of `QueryArrivalList`, following Cursor/NextCursor. */
+export const queryArrivalListPages: (request: QueryArrivalListRequest) => $Stream.Stream<QueryArrivalListResponse, QueryArrivalListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryArrivalList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryArrivalList`'s `PageData`, across pages. */
+export const queryArrivalListItems: (request: QueryArrivalListRequest) => $Stream.Stream<NonNullable<QueryArrivalListResponse["PageData"]>[number], QueryArrivalListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryArrivalList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryChannelCodeList` may return: its declared codes and the common codes. */
 export type QueryChannelCodeListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | $CommonCode>
@@ -1011,6 +1027,10 @@ export type QueryChannelCodeListError = $ApiErrorOf<"AuthFailure" | "AuthFailure
  * @deprecated the action is deprecated by the API.
  */
 export const queryChannelCodeList: (request?: QueryChannelCodeListRequest, options?: $CallOptions) => $Effect.Effect<QueryChannelCodeListResponse, QueryChannelCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryChannelCodeList", () => [QueryChannelCodeListRequest, QueryChannelCodeListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|InternalError")
+/** Every page of `QueryChannelCodeList`, following Cursor/NextCursor. */
+export const queryChannelCodeListPages: (request?: QueryChannelCodeListRequest) => $Stream.Stream<QueryChannelCodeListResponse, QueryChannelCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryChannelCodeList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryChannelCodeList`'s `PageData`, across pages. */
+export const queryChannelCodeListItems: (request?: QueryChannelCodeListRequest) => $Stream.Stream<NonNullable<QueryChannelCodeListResponse["PageData"]>[number], QueryChannelCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryChannelCodeList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryChatArchivingList` may return: its declared codes and the common codes. */
 export type QueryChatArchivingListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | $CommonCode>
@@ -1019,6 +1039,10 @@ export type QueryChatArchivingListError = $ApiErrorOf<"AuthFailure" | "AuthFailu
  * @deprecated the action is deprecated by the API.
  */
 export const queryChatArchivingList: (request?: QueryChatArchivingListRequest, options?: $CallOptions) => $Effect.Effect<QueryChatArchivingListResponse, QueryChatArchivingListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryChatArchivingList", () => [QueryChatArchivingListRequest, QueryChatArchivingListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|InternalError")
+/** Every page of `QueryChatArchivingList`, following Cursor/NextCursor. */
+export const queryChatArchivingListPages: (request?: QueryChatArchivingListRequest) => $Stream.Stream<QueryChatArchivingListResponse, QueryChatArchivingListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryChatArchivingList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryChatArchivingList`'s `PageData`, across pages. */
+export const queryChatArchivingListItems: (request?: QueryChatArchivingListRequest) => $Stream.Stream<NonNullable<QueryChatArchivingListResponse["PageData"]>[number], QueryChatArchivingListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryChatArchivingList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryClueInfoList` may return: its declared codes and the common codes. */
 export type QueryClueInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "FailedOperation.OpenPlatformError" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "LimitExceeded" | $CommonCode>
@@ -1027,6 +1051,10 @@ export type QueryClueInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.In
  * @deprecated the action is deprecated by the API.
  */
 export const queryClueInfoList: (request?: QueryClueInfoListRequest, options?: $CallOptions) => $Effect.Effect<QueryClueInfoListResponse, QueryClueInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryClueInfoList", () => [QueryClueInfoListRequest, QueryClueInfoListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|FailedOperation.OpenPlatformError|InternalError|InvalidParameter|InvalidParameterValue|LimitExceeded")
+/** Every page of `QueryClueInfoList`, following Cursor/NextCursor. */
+export const queryClueInfoListPages: (request?: QueryClueInfoListRequest) => $Stream.Stream<QueryClueInfoListResponse, QueryClueInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryClueInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryClueInfoList`'s `PageData`, across pages. */
+export const queryClueInfoListItems: (request?: QueryClueInfoListRequest) => $Stream.Stream<NonNullable<QueryClueInfoListResponse["PageData"]>[number], QueryClueInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryClueInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryCrmStatistics` may return: its declared codes and the common codes. */
 export type QueryCrmStatisticsError = $ApiErrorOf<"AuthFailure" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | $CommonCode>
@@ -1035,6 +1063,10 @@ export type QueryCrmStatisticsError = $ApiErrorOf<"AuthFailure" | "InternalError
  * @deprecated the action is deprecated by the API.
  */
 export const queryCrmStatistics: (request: QueryCrmStatisticsRequest, options?: $CallOptions) => $Effect.Effect<QueryCrmStatisticsResponse, QueryCrmStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryCrmStatistics", () => [QueryCrmStatisticsRequest, QueryCrmStatisticsResponse] as const, "AuthFailure|InternalError|InvalidParameter|InvalidParameterValue")
+/** Every page of `QueryCrmStatistics`, following Cursor/NextCursor. */
+export const queryCrmStatisticsPages: (request: QueryCrmStatisticsRequest) => $Stream.Stream<QueryCrmStatisticsResponse, QueryCrmStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryCrmStatistics, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryCrmStatistics`'s `PageData`, across pages. */
+export const queryCrmStatisticsItems: (request: QueryCrmStatisticsRequest) => $Stream.Stream<NonNullable<QueryCrmStatisticsResponse["PageData"]>[number], QueryCrmStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryCrmStatistics, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryCustomerEventDetailStatistics` may return: its declared codes and the common codes. */
 export type QueryCustomerEventDetailStatisticsError = $ApiErrorOf<"AuthFailure" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | $CommonCode>
@@ -1043,6 +1075,10 @@ export type QueryCustomerEventDetailStatisticsError = $ApiErrorOf<"AuthFailure" 
  * @deprecated the action is deprecated by the API.
  */
 export const queryCustomerEventDetailStatistics: (request: QueryCustomerEventDetailStatisticsRequest, options?: $CallOptions) => $Effect.Effect<QueryCustomerEventDetailStatisticsResponse, QueryCustomerEventDetailStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryCustomerEventDetailStatistics", () => [QueryCustomerEventDetailStatisticsRequest, QueryCustomerEventDetailStatisticsResponse] as const, "AuthFailure|InternalError|InvalidParameter|InvalidParameterValue")
+/** Every page of `QueryCustomerEventDetailStatistics`, following Cursor/NextCursor. */
+export const queryCustomerEventDetailStatisticsPages: (request: QueryCustomerEventDetailStatisticsRequest) => $Stream.Stream<QueryCustomerEventDetailStatisticsResponse, QueryCustomerEventDetailStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryCustomerEventDetailStatistics, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryCustomerEventDetailStatistics`'s `PageData`, across pages. */
+export const queryCustomerEventDetailStatisticsItems: (request: QueryCustomerEventDetailStatisticsRequest) => $Stream.Stream<NonNullable<QueryCustomerEventDetailStatisticsResponse["PageData"]>[number], QueryCustomerEventDetailStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryCustomerEventDetailStatistics, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryCustomerProfileList` may return: its declared codes and the common codes. */
 export type QueryCustomerProfileListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "FailedOperation.OpenPlatformError" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "MissingParameter" | "OperationDenied" | "RequestLimitExceeded" | "UnknownParameter" | $CommonCode>
@@ -1051,6 +1087,10 @@ export type QueryCustomerProfileListError = $ApiErrorOf<"AuthFailure" | "AuthFai
  * @deprecated the action is deprecated by the API.
  */
 export const queryCustomerProfileList: (request: QueryCustomerProfileListRequest, options?: $CallOptions) => $Effect.Effect<QueryCustomerProfileListResponse, QueryCustomerProfileListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryCustomerProfileList", () => [QueryCustomerProfileListRequest, QueryCustomerProfileListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|FailedOperation.OpenPlatformError|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RequestLimitExceeded|UnknownParameter")
+/** Every page of `QueryCustomerProfileList`, following Cursor/NextCursor. */
+export const queryCustomerProfileListPages: (request: QueryCustomerProfileListRequest) => $Stream.Stream<QueryCustomerProfileListResponse, QueryCustomerProfileListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryCustomerProfileList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryCustomerProfileList`'s `PageData`, across pages. */
+export const queryCustomerProfileListItems: (request: QueryCustomerProfileListRequest) => $Stream.Stream<NonNullable<QueryCustomerProfileListResponse["PageData"]>[number], QueryCustomerProfileListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryCustomerProfileList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryDealerInfoList` may return: its declared codes and the common codes. */
 export type QueryDealerInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "LimitExceeded" | $CommonCode>
@@ -1059,6 +1099,10 @@ export type QueryDealerInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.
  * @deprecated the action is deprecated by the API.
  */
 export const queryDealerInfoList: (request?: QueryDealerInfoListRequest, options?: $CallOptions) => $Effect.Effect<QueryDealerInfoListResponse, QueryDealerInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryDealerInfoList", () => [QueryDealerInfoListRequest, QueryDealerInfoListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|InternalError|InvalidParameter|InvalidParameterValue|LimitExceeded")
+/** Every page of `QueryDealerInfoList`, following Cursor/NextCursor. */
+export const queryDealerInfoListPages: (request?: QueryDealerInfoListRequest) => $Stream.Stream<QueryDealerInfoListResponse, QueryDealerInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryDealerInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryDealerInfoList`'s `PageData`, across pages. */
+export const queryDealerInfoListItems: (request?: QueryDealerInfoListRequest) => $Stream.Stream<NonNullable<QueryDealerInfoListResponse["PageData"]>[number], QueryDealerInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryDealerInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryExternalContactDetail` may return: its declared codes and the common codes. */
 export type QueryExternalContactDetailError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "FailedOperation" | "FailedOperation.OpenPlatformError" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "LimitExceeded" | "MissingParameter" | "OperationDenied" | "RequestLimitExceeded" | $CommonCode>
@@ -1067,6 +1111,10 @@ export type QueryExternalContactDetailError = $ApiErrorOf<"AuthFailure" | "AuthF
  * @deprecated the action is deprecated by the API.
  */
 export const queryExternalContactDetail: (request: QueryExternalContactDetailRequest, options?: $CallOptions) => $Effect.Effect<QueryExternalContactDetailResponse, QueryExternalContactDetailError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryExternalContactDetail", () => [QueryExternalContactDetailRequest, QueryExternalContactDetailResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|FailedOperation|FailedOperation.OpenPlatformError|InternalError|InvalidParameter|InvalidParameterValue|LimitExceeded|MissingParameter|OperationDenied|RequestLimitExceeded")
+/** Every page of `QueryExternalContactDetail`, following Cursor/NextCursor. */
+export const queryExternalContactDetailPages: (request: QueryExternalContactDetailRequest) => $Stream.Stream<QueryExternalContactDetailResponse, QueryExternalContactDetailError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryExternalContactDetail, {_tag: "Token",items: "FollowUser",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryExternalContactDetail`'s `FollowUser`, across pages. */
+export const queryExternalContactDetailItems: (request: QueryExternalContactDetailRequest) => $Stream.Stream<NonNullable<QueryExternalContactDetailResponse["FollowUser"]>[number], QueryExternalContactDetailError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryExternalContactDetail, {_tag: "Token",items: "FollowUser",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryExternalContactDetailByDate` may return: its declared codes and the common codes. */
 export type QueryExternalContactDetailByDateError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "LimitExceeded" | "MissingParameter" | "OperationDenied" | "RequestLimitExceeded" | $CommonCode>
@@ -1075,6 +1123,10 @@ export type QueryExternalContactDetailByDateError = $ApiErrorOf<"AuthFailure" | 
  * @deprecated the action is deprecated by the API.
  */
 export const queryExternalContactDetailByDate: (request: QueryExternalContactDetailByDateRequest, options?: $CallOptions) => $Effect.Effect<QueryExternalContactDetailByDateResponse, QueryExternalContactDetailByDateError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryExternalContactDetailByDate", () => [QueryExternalContactDetailByDateRequest, QueryExternalContactDetailByDateResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|InternalError|InvalidParameter|InvalidParameterValue|LimitExceeded|MissingParameter|OperationDenied|RequestLimitExceeded")
+/** Every page of `QueryExternalContactDetailByDate`, following Cursor/NextCursor. */
+export const queryExternalContactDetailByDatePages: (request: QueryExternalContactDetailByDateRequest) => $Stream.Stream<QueryExternalContactDetailByDateResponse, QueryExternalContactDetailByDateError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryExternalContactDetailByDate, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryExternalContactDetailByDate`'s `PageData`, across pages. */
+export const queryExternalContactDetailByDateItems: (request: QueryExternalContactDetailByDateRequest) => $Stream.Stream<NonNullable<QueryExternalContactDetailByDateResponse["PageData"]>[number], QueryExternalContactDetailByDateError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryExternalContactDetailByDate, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryExternalContactList` may return: its declared codes and the common codes. */
 export type QueryExternalContactListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | $CommonCode>
@@ -1083,6 +1135,10 @@ export type QueryExternalContactListError = $ApiErrorOf<"AuthFailure" | "AuthFai
  * @deprecated the action is deprecated by the API.
  */
 export const queryExternalContactList: (request?: QueryExternalContactListRequest, options?: $CallOptions) => $Effect.Effect<QueryExternalContactListResponse, QueryExternalContactListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryExternalContactList", () => [QueryExternalContactListRequest, QueryExternalContactListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|InternalError|InvalidParameter|InvalidParameterValue")
+/** Every page of `QueryExternalContactList`, following Cursor/NextCursor. */
+export const queryExternalContactListPages: (request?: QueryExternalContactListRequest) => $Stream.Stream<QueryExternalContactListResponse, QueryExternalContactListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryExternalContactList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryExternalContactList`'s `PageData`, across pages. */
+export const queryExternalContactListItems: (request?: QueryExternalContactListRequest) => $Stream.Stream<NonNullable<QueryExternalContactListResponse["PageData"]>[number], QueryExternalContactListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryExternalContactList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryExternalUserEventList` may return: its declared codes and the common codes. */
 export type QueryExternalUserEventListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "AuthFailure.MissingAccessToken" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "InvalidParameterValue.TimeSpanLimitExceeded" | "LimitExceeded" | "MissingParameter" | "RequestLimitExceeded" | $CommonCode>
@@ -1091,6 +1147,10 @@ export type QueryExternalUserEventListError = $ApiErrorOf<"AuthFailure" | "AuthF
  * @deprecated the action is deprecated by the API.
  */
 export const queryExternalUserEventList: (request: QueryExternalUserEventListRequest, options?: $CallOptions) => $Effect.Effect<QueryExternalUserEventListResponse, QueryExternalUserEventListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryExternalUserEventList", () => [QueryExternalUserEventListRequest, QueryExternalUserEventListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|AuthFailure.MissingAccessToken|InternalError|InvalidParameter|InvalidParameterValue|InvalidParameterValue.TimeSpanLimitExceeded|LimitExceeded|MissingParameter|RequestLimitExceeded")
+/** Every page of `QueryExternalUserEventList`, following Cursor/NextCursor. */
+export const queryExternalUserEventListPages: (request: QueryExternalUserEventListRequest) => $Stream.Stream<QueryExternalUserEventListResponse, QueryExternalUserEventListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryExternalUserEventList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryExternalUserEventList`'s `PageData`, across pages. */
+export const queryExternalUserEventListItems: (request: QueryExternalUserEventListRequest) => $Stream.Stream<NonNullable<QueryExternalUserEventListResponse["PageData"]>[number], QueryExternalUserEventListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryExternalUserEventList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryExternalUserMappingInfo` may return: its declared codes and the common codes. */
 export type QueryExternalUserMappingInfoError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | $CommonCode>
@@ -1107,6 +1167,10 @@ export type QueryFollowListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.Inva
  * @deprecated the action is deprecated by the API.
  */
 export const queryFollowList: (request: QueryFollowListRequest, options?: $CallOptions) => $Effect.Effect<QueryFollowListResponse, QueryFollowListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryFollowList", () => [QueryFollowListRequest, QueryFollowListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|FailedOperation.OpenPlatformError|InternalError|InvalidParameter|InvalidParameterValue|MissingParameter|OperationDenied|RequestLimitExceeded|UnknownParameter")
+/** Every page of `QueryFollowList`, following Cursor/NextCursor. */
+export const queryFollowListPages: (request: QueryFollowListRequest) => $Stream.Stream<QueryFollowListResponse, QueryFollowListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryFollowList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryFollowList`'s `PageData`, across pages. */
+export const queryFollowListItems: (request: QueryFollowListRequest) => $Stream.Stream<NonNullable<QueryFollowListResponse["PageData"]>[number], QueryFollowListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryFollowList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryLicenseInfo` may return: its declared codes and the common codes. */
 export type QueryLicenseInfoError = $ApiErrorOf<"AuthFailure" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | $CommonCode>
@@ -1123,6 +1187,10 @@ export type QueryMaterialListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.In
  * @deprecated the action is deprecated by the API.
  */
 export const queryMaterialList: (request: QueryMaterialListRequest, options?: $CallOptions) => $Effect.Effect<QueryMaterialListResponse, QueryMaterialListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryMaterialList", () => [QueryMaterialListRequest, QueryMaterialListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|AuthFailure.MissingAccessToken|InternalError|InvalidParameter|InvalidParameterValue|InvalidParameterValue.TimeSpanLimitExceeded|LimitExceeded|MissingParameter|RequestLimitExceeded")
+/** Every page of `QueryMaterialList`, following Cursor/NextCursor. */
+export const queryMaterialListPages: (request: QueryMaterialListRequest) => $Stream.Stream<QueryMaterialListResponse, QueryMaterialListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryMaterialList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryMaterialList`'s `PageData`, across pages. */
+export const queryMaterialListItems: (request: QueryMaterialListRequest) => $Stream.Stream<NonNullable<QueryMaterialListResponse["PageData"]>[number], QueryMaterialListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryMaterialList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryMiniAppCodeList` may return: its declared codes and the common codes. */
 export type QueryMiniAppCodeListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "AuthFailure.MissingAccessToken" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "LimitExceeded" | "MissingParameter" | $CommonCode>
@@ -1131,6 +1199,10 @@ export type QueryMiniAppCodeListError = $ApiErrorOf<"AuthFailure" | "AuthFailure
  * @deprecated the action is deprecated by the API.
  */
 export const queryMiniAppCodeList: (request?: QueryMiniAppCodeListRequest, options?: $CallOptions) => $Effect.Effect<QueryMiniAppCodeListResponse, QueryMiniAppCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryMiniAppCodeList", () => [QueryMiniAppCodeListRequest, QueryMiniAppCodeListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|AuthFailure.MissingAccessToken|InternalError|InvalidParameter|InvalidParameterValue|LimitExceeded|MissingParameter")
+/** Every page of `QueryMiniAppCodeList`, following Cursor/NextCursor. */
+export const queryMiniAppCodeListPages: (request?: QueryMiniAppCodeListRequest) => $Stream.Stream<QueryMiniAppCodeListResponse, QueryMiniAppCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryMiniAppCodeList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryMiniAppCodeList`'s `PageData`, across pages. */
+export const queryMiniAppCodeListItems: (request?: QueryMiniAppCodeListRequest) => $Stream.Stream<NonNullable<QueryMiniAppCodeListResponse["PageData"]>[number], QueryMiniAppCodeListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryMiniAppCodeList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryStaffEventDetailStatistics` may return: its declared codes and the common codes. */
 export type QueryStaffEventDetailStatisticsError = $ApiErrorOf<"AuthFailure" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | $CommonCode>
@@ -1139,6 +1211,10 @@ export type QueryStaffEventDetailStatisticsError = $ApiErrorOf<"AuthFailure" | "
  * @deprecated the action is deprecated by the API.
  */
 export const queryStaffEventDetailStatistics: (request: QueryStaffEventDetailStatisticsRequest, options?: $CallOptions) => $Effect.Effect<QueryStaffEventDetailStatisticsResponse, QueryStaffEventDetailStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryStaffEventDetailStatistics", () => [QueryStaffEventDetailStatisticsRequest, QueryStaffEventDetailStatisticsResponse] as const, "AuthFailure|InternalError|InvalidParameter|InvalidParameterValue")
+/** Every page of `QueryStaffEventDetailStatistics`, following Cursor/NextCursor. */
+export const queryStaffEventDetailStatisticsPages: (request: QueryStaffEventDetailStatisticsRequest) => $Stream.Stream<QueryStaffEventDetailStatisticsResponse, QueryStaffEventDetailStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryStaffEventDetailStatistics, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryStaffEventDetailStatistics`'s `PageData`, across pages. */
+export const queryStaffEventDetailStatisticsItems: (request: QueryStaffEventDetailStatisticsRequest) => $Stream.Stream<NonNullable<QueryStaffEventDetailStatisticsResponse["PageData"]>[number], QueryStaffEventDetailStatisticsError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryStaffEventDetailStatistics, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryUserInfoList` may return: its declared codes and the common codes. */
 export type QueryUserInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "AuthFailure.MissingAccessToken" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "LimitExceeded" | "MissingParameter" | $CommonCode>
@@ -1147,6 +1223,10 @@ export type QueryUserInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.In
  * @deprecated the action is deprecated by the API.
  */
 export const queryUserInfoList: (request?: QueryUserInfoListRequest, options?: $CallOptions) => $Effect.Effect<QueryUserInfoListResponse, QueryUserInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryUserInfoList", () => [QueryUserInfoListRequest, QueryUserInfoListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|AuthFailure.MissingAccessToken|InternalError|InvalidParameter|InvalidParameterValue|LimitExceeded|MissingParameter")
+/** Every page of `QueryUserInfoList`, following Cursor/NextCursor. */
+export const queryUserInfoListPages: (request?: QueryUserInfoListRequest) => $Stream.Stream<QueryUserInfoListResponse, QueryUserInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryUserInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryUserInfoList`'s `PageData`, across pages. */
+export const queryUserInfoListItems: (request?: QueryUserInfoListRequest) => $Stream.Stream<NonNullable<QueryUserInfoListResponse["PageData"]>[number], QueryUserInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryUserInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Error codes `QueryVehicleInfoList` may return: its declared codes and the common codes. */
 export type QueryVehicleInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure.InvalidAuthorizationCode" | "InternalError" | "InvalidParameter" | "InvalidParameterValue" | "LimitExceeded" | $CommonCode>
@@ -1155,6 +1235,10 @@ export type QueryVehicleInfoListError = $ApiErrorOf<"AuthFailure" | "AuthFailure
  * @deprecated the action is deprecated by the API.
  */
 export const queryVehicleInfoList: (request?: QueryVehicleInfoListRequest, options?: $CallOptions) => $Effect.Effect<QueryVehicleInfoListResponse, QueryVehicleInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.action($M, "QueryVehicleInfoList", () => [QueryVehicleInfoListRequest, QueryVehicleInfoListResponse] as const, "AuthFailure|AuthFailure.InvalidAuthorizationCode|InternalError|InvalidParameter|InvalidParameterValue|LimitExceeded")
+/** Every page of `QueryVehicleInfoList`, following Cursor/NextCursor. */
+export const queryVehicleInfoListPages: (request?: QueryVehicleInfoListRequest) => $Stream.Stream<QueryVehicleInfoListResponse, QueryVehicleInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.pages(queryVehicleInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
+/** Every item of `QueryVehicleInfoList`'s `PageData`, across pages. */
+export const queryVehicleInfoListItems: (request?: QueryVehicleInfoListRequest) => $Stream.Stream<NonNullable<QueryVehicleInfoListResponse["PageData"]>[number], QueryVehicleInfoListError | $UnknownApiError | $SdkError, $TencentCloud> = /*#__PURE__*/ $O.items(queryVehicleInfoList, {_tag: "Token",items: "PageData",token: "Cursor",nextToken: "NextCursor"})
 
 /** Every action of this module with its schemas (for the emulator and tools). */
 export const _actions = {
