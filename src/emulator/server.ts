@@ -38,6 +38,9 @@ import { ApiFailure, type State } from "./state/index.js"
 import { type FlatValue, type Invalid, unflatten, validate } from "./validate.js"
 import { ANY } from "./shape.js"
 
+/** `X-CLS-*` header names of octet-stream uploads (cls UploadLog) → request members. */
+const CLS_HEADER_MEMBERS: Readonly<Record<string, string>> = { topicid: "TopicId", hashkey: "HashKey", compresstype: "CompressType" }
+
 /** Everything the server needs, built by the public module. */
 export interface ServerConfig {
   /** SecretId → SecretKey of the long-term keys. */
@@ -576,7 +579,16 @@ export const makeHandlers = (cfg: ServerConfig) => {
         if (typeof parts === "string") return apiError("InvalidParameter", `The multipart body is malformed: ${parts}.`, x.requestId)
         flat = parts
       } else if (ctype.startsWith("application/octet-stream")) {
+        // octet-stream uploads (cls UploadLog) carry their members as X-CLS-<Member> headers
         flat = []
+        for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+          const name = req.rawHeaders[i]
+          if (/^x-cls-/i.test(name)) {
+            // header names are case-insensitive: map them back onto the documented member names
+            const member = name.slice(6)
+            flat.push([CLS_HEADER_MEMBERS[member.toLowerCase()] ?? member, req.rawHeaders[i + 1]])
+          }
+        }
       } else if (isForm) {
         return apiError("UnsupportedProtocol", "A form-encoded POST must be signed with HmacSHA256/HmacSHA1 (v1); TC3 POST bodies are JSON or multipart.", x.requestId)
       }
