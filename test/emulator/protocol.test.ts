@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Emulator from "../../src/emulator/index.js"
-import { call, code, demoCredential, ok, send, SPEC_DIR } from "./helpers.js"
+import { call, code, demoCredential, ok, send, specCatalog } from "./helpers.js"
 
 const clock = Emulator.manualClock(Date.UTC(2025, 5, 1, 12, 0, 0))
 let emu: Emulator.RunningEmulator
@@ -30,7 +30,7 @@ beforeAll(async () => {
   emu = await Emulator.start({
     now: clock.now,
     credentials: [Emulator.DEMO_CREDENTIALS, { secretId: "AKIDsecond", secretKey: "second-key" }],
-    catalog: Emulator.Catalog.combine(Emulator.Catalog.fromSpecDir(SPEC_DIR), bigService)
+    catalog: Emulator.Catalog.combine(specCatalog(), bigService)
   })
 })
 afterAll(() => emu.close())

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import * as Emulator from "../../src/emulator/index.js"
-import { call, check, code, ok, SPEC_DIR } from "./helpers.js"
+import { call, check, code, HAS_SPECS, ok, SPEC_DIR } from "./helpers.js"
 
 const clock = Emulator.manualClock()
 let emu: Emulator.RunningEmulator
 beforeAll(async () => {
-  emu = await Emulator.start({ now: clock.now, specDir: SPEC_DIR, timings: { launch: 10_000, stop: 5_000, start: 5_000, reboot: 3_000, terminate: 2_000, attach: 1_000, detach: 1_000 } })
+  emu = await Emulator.start({ now: clock.now, specDir: HAS_SPECS ? SPEC_DIR : undefined, timings: { launch: 10_000, stop: 5_000, start: 5_000, reboot: 3_000, terminate: 2_000, attach: 1_000, detach: 1_000 } })
 })
 afterAll(() => emu.close())
 beforeEach(() => emu.state.reset())
@@ -205,7 +205,7 @@ describe("stateful responses match the spec", () => {
     expect(check(l.def.output(), response, action)).toBeUndefined()
   }
 
-  it("every modelled action answers with the members, types and nullability of its spec", async () => {
+  it.skipIf(!HAS_SPECS)("every modelled action answers with the members, types and nullability of its spec", async () => {
     const ids = await run(2, { DataDisks: [{ DiskSize: 20 }], InternetAccessible: { InternetMaxBandwidthOut: 1 } })
     conforms("cvm", "2017-03-12", "DescribeInstances", ok(await cvm("DescribeInstances")))
     clock.advance(10_000)
