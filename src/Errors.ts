@@ -273,3 +273,16 @@ export const commonCodes = [
 
 /** A code every action may return. */
 export type CommonCode = (typeof commonCodes)[number]
+
+const common: ReadonlySet<string> = new Set(commonCodes)
+
+/**
+ * The error for a code the server answered: an {@link ApiError} when the action declares the
+ * code (or it is a common code, or `declared` is unknown, as for the generic call), else an
+ * {@link UnknownApiError}, so the declared types never lie.
+ */
+export const fromServerCode = (
+  fields: ApiErrorFields<string>,
+  declared: ReadonlySet<string> | undefined
+): ApiError<string> | UnknownApiError =>
+  declared === undefined || declared.has(fields.code) || common.has(fields.code) ? new ApiError(fields) : UnknownApiError.make(fields)

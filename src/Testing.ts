@@ -32,7 +32,8 @@ import * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ActionInfo, type CallError, type CallOptions, type ServerSentEvent, TencentCloud, type TencentCloudService } from "./Client.js"
-import { ApiError, commonCodes, UnknownApiError } from "./Errors.js"
+import { ApiError, fromServerCode } from "./Errors.js"
+import * as Json from "./Json.js"
 
 /**
  * What the mocks read of a generated service-version module: its `_actions` table (each entry's
@@ -63,7 +64,6 @@ export interface Handlers {
   readonly [key: string]: Handler | { readonly [action: string]: Handler }
 }
 
-const common: ReadonlySet<string> = new Set(commonCodes)
 let counter = 0
 const mockRequestId = () => `mock-${(++counter).toString(36).padStart(6, "0")}`
 
@@ -80,8 +80,8 @@ export const invalidAction = (info: ActionInfo): ApiError<"InvalidAction"> =>
 
 /** As the real client: an undeclared code becomes `UnknownApiError`. */
 const classify = (info: ActionInfo) => (e: CallError): CallError =>
-  e instanceof ApiError && info.codes !== undefined && !info.codes.has(e.code) && !common.has(e.code)
-    ? UnknownApiError.make({ service: e.service, version: e.version, action: e.action, code: e.code, serverMessage: e.serverMessage, requestId: e.requestId })
+  e instanceof ApiError
+    ? fromServerCode({ service: e.service, version: e.version, action: e.action, region: e.region, endpoint: e.endpoint, code: e.code, serverMessage: e.serverMessage, requestId: e.requestId }, info.codes)
     : e
 
 const withRequestId = (a: Readonly<Record<string, unknown>>): Record<string, unknown> =>
@@ -113,7 +113,7 @@ export const fromLookup = (
         Effect.map((a): Stream.Stream<ServerSentEvent> =>
           Array.isArray(a)
             ? Stream.fromIterable(a as ReadonlyArray<ServerSentEvent>)
-            : Stream.make({ data: JSON.stringify(withRequestId(a as Readonly<Record<string, unknown>>)) })
+            : Stream.make({ data: Json.stringify(withRequestId(a as Readonly<Record<string, unknown>>)) })
         )
       )
     )

@@ -343,6 +343,20 @@ describe("retries through the pipeline", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.effect("a call that asks for the default policy gets it, even when the client's is none", () => {
+    const { recorded, layer } = setup((_r, n) => (n <= 2 ? apiError("RequestLimitExceeded") : jsonAnswer({ ok: true })), { retryPolicy: Retry.none })
+    return Effect.gen(function* () {
+      const e = yield* Effect.flip(Client.call("cvm", "2017-03-12", "DescribeZones"))
+      expect(e._tag).toBe("RequestLimitExceeded")
+      expect(recorded.length).toBe(1)
+      const fiber = yield* Effect.fork(Client.call("cvm", "2017-03-12", "DescribeZones").pipe(Retry.withRetryPolicy(Retry.defaultPolicy)))
+      for (let i = 0; i < 20; i++) yield* TestClock.adjust("5 seconds")
+      const out = yield* Fiber.join(fiber)
+      expect(out.ok).toBe(true)
+      expect(recorded.length).toBe(3)
+    }).pipe(Effect.provide(layer))
+  })
+
   it.effect("per-call retry policy wins over the client's", () => {
     const { recorded, layer } = setup(() => apiError("RequestLimitExceeded"))
     return Effect.gen(function* () {

@@ -25,15 +25,14 @@ import type { ActionInfo, CallError, CallOptions, ServerSentEvent, TencentCloudS
 import { Credentials } from "../Credentials.js"
 import * as Endpoint from "../Endpoint.js"
 import {
-  ApiError,
   type CallSite,
-  commonCodes,
+  fromServerCode,
   HttpStatusError,
+  isApiError,
   NetworkError,
   RequestValidationError,
   ResponseParseError,
-  TimeoutError,
-  UnknownApiError
+  TimeoutError
 } from "../Errors.js"
 import * as Json from "../Json.js"
 import * as RegionBreaker from "../RegionBreaker.js"
@@ -114,8 +113,6 @@ const SIZE_V1_POST = 1024 * 1024
 const SIZE_TC3 = 10 * 1024 * 1024
 const EXCERPT = 512
 
-const allCommon: ReadonlySet<string> = new Set(commonCodes)
-
 const REQUEST_CLIENT = /^[0-9a-zA-Z\-_,;.]{1,128}$/
 
 const excerpt = (text: string) => (text.length > EXCERPT ? text.slice(0, EXCERPT) + "…" : text)
@@ -186,6 +183,14 @@ interface Resolved {
   readonly unsignedPayload: boolean
 }
 
+/** A positive timeout in milliseconds, or the error naming the `timeout` option. */
+const parseTimeout = (input: Duration.DurationInput): Either.Either<number, RequestValidationError> => {
+  const d = Duration.decodeUnknown(input)
+  return Option.isSome(d) && Duration.toMillis(d.value) > 0
+    ? Either.right(Duration.toMillis(d.value))
+    : Either.left(RequestValidationError.make({ field: "timeout", problem: `${String(input)} is not a positive duration`, fix: "use e.g. \"30 seconds\" or a number of milliseconds" }))
+}
+
 /** Validate client options; the first problem is reported with the option's name. */
 export const resolveOptions = (o: ClientOptions): Either.Either<Resolved, RequestValidationError> => {
   if (o.region !== undefined && o.region !== "") {
@@ -228,11 +233,9 @@ export const resolveOptions = (o: ClientOptions): Either.Either<Resolved, Reques
   }
   let timeoutMillis = 60_000
   if (o.timeout !== undefined) {
-    const d = Duration.decodeUnknown(o.timeout)
-    if (Option.isNone(d) || Duration.toMillis(d.value) <= 0) {
-      return Either.left(RequestValidationError.make({ field: "timeout", problem: `${String(o.timeout)} is not a positive duration`, fix: "use e.g. \"30 seconds\" or a number of milliseconds" }))
-    }
-    timeoutMillis = Duration.toMillis(d.value)
+    const t = parseTimeout(o.timeout)
+    if (Either.isLeft(t)) return Either.left(t.left)
+    timeoutMillis = t.right
   }
   let requestClient = `effect-tencentcloud/${VERSION}`
   if (o.requestClient !== undefined) {
@@ -299,9 +302,7 @@ export const interpret = (
   if (err !== null && typeof err === "object" && typeof (err as any).Code === "string") {
     const code: string = (err as any).Code
     const serverMessage = typeof (err as any).Message === "string" ? (err as any).Message : ""
-    const fields = { ...site, code, serverMessage, requestId: requestId ?? "" }
-    if (info.codes === undefined || info.codes.has(code) || allCommon.has(code)) return Either.left(new ApiError(fields))
-    return Either.left(UnknownApiError.make(fields))
+    return Either.left(fromServerCode({ ...site, code, serverMessage, requestId: requestId ?? "" }, info.codes))
   }
   if (status !== 200) {
     return Either.left(
@@ -352,6 +353,19 @@ export const make = (options: ClientOptions) =>
     const clientPolicy = options.retryPolicy
     const listener = options.httpListener
 
+    // the endpoint depends only on service, region and endpoint override: resolve each once
+    const endpoints = new Map<string, Either.Either<Endpoint.ResolvedEndpoint, RequestValidationError>>()
+    const resolveEndpoint = (service: string, region: string | undefined, endpoint: string | undefined) => {
+      const key = `${service}|${region ?? ""}|${endpoint ?? ""}`
+      let ep = endpoints.get(key)
+      if (ep === undefined) {
+        ep = Endpoint.resolve({ service, region, endpoint, rootDomain: cfg.rootDomain, regionalEndpoint: cfg.regionalEndpoint, scheme: cfg.scheme })
+        if (endpoints.size >= 1024) endpoints.clear()
+        endpoints.set(key, ep)
+      }
+      return ep
+    }
+
     const prepare = (
       info: ActionInfo,
       params: Readonly<Record<string, unknown>>,
@@ -383,20 +397,13 @@ export const make = (options: ClientOptions) =>
       }
       const transport = info.transport ?? "json"
       if (transport !== "json") method = "POST"
-      const ep = Endpoint.resolve({
-        service: info.service,
-        region,
-        endpoint: ov.endpoint ?? cfg.endpoint,
-        rootDomain: cfg.rootDomain,
-        regionalEndpoint: cfg.regionalEndpoint,
-        scheme: cfg.scheme
-      })
+      const ep = resolveEndpoint(info.service, region, ov.endpoint ?? cfg.endpoint)
       if (Either.isLeft(ep)) return Effect.fail(ep.left)
       let timeoutMillis = cfg.timeoutMillis
       if (ov.timeout !== undefined) {
-        const d = Duration.decodeUnknown(ov.timeout)
-        if (Option.isNone(d) || Duration.toMillis(d.value) <= 0) return fail("timeout", `${String(ov.timeout)} is not a positive duration`, "use e.g. \"30 seconds\"")
-        timeoutMillis = Duration.toMillis(d.value)
+        const t = parseTimeout(ov.timeout)
+        if (Either.isLeft(t)) return Effect.fail(t.left)
+        timeoutMillis = t.right
       }
       const headers: Record<string, string> = { ...cfg.headers, ...ov.headers, ...callOptions?.headers }
       let traceId: string | undefined
@@ -521,35 +528,45 @@ export const make = (options: ClientOptions) =>
         return { response, site, exchangeRequest }
       })
 
-    const readBody = (response: HttpClientResponse.HttpClientResponse, site: CallSite, traceId: string, attempt: number) =>
-      Effect.mapError(response.text, (e) => {
-        const code = causeCode(e.cause)
-        return new NetworkError({
-          ...site,
-          reason: "Reset",
-          traceId,
-          cause: e.cause,
-          message: `the connection broke while reading the answer of ${site.service} ${site.action} from ${site.endpoint}${code ? ` (${code})` : ""}; ${networkHint.Reset} (trace id ${traceId}, attempt ${attempt})`
-        })
-      })
-
-    const timeoutError = (p: Prepared, site: CallSite, attempt: number) =>
-      new TimeoutError({
+    /** The connection broke after the answer began (while reading a body or an event stream). */
+    const brokenAnswer = (site: CallSite, traceId: string, cause: unknown, what: string) => {
+      const code = causeCode(cause)
+      return new NetworkError({
         ...site,
-        timeoutMillis: p.timeoutMillis,
-        traceId: p.traceId,
-        message: `no answer from ${site.endpoint} for ${site.service} ${site.action} within ${p.timeoutMillis} ms; the request was aborted (trace id ${p.traceId}, attempt ${attempt}). Raise the timeout (Client option \`timeout\` or \`Client.withTimeout\`) or check the network.`
+        reason: "Reset",
+        traceId,
+        cause,
+        message: `the connection broke while reading ${what} of ${site.service} ${site.action} from ${site.endpoint}${code ? ` (${code})` : ""}: ${causeMessage(cause)}; ${networkHint.Reset} (trace id ${traceId})`
       })
+    }
+
+    const readBody = (response: HttpClientResponse.HttpClientResponse, site: CallSite, traceId: string, attempt: number) =>
+      Effect.mapError(response.text, (e) => brokenAnswer(site, traceId, e.cause, `the answer (attempt ${attempt})`))
+
+    /** Fail an attempt with a TimeoutError (and abort its request) after the call's timeout. */
+    const attemptTimeout = (p: Prepared, host: string, attempt: number) =>
+      <A>(self: Effect.Effect<A, CallError>): Effect.Effect<A, CallError> =>
+        Effect.timeoutFail(self, {
+          duration: Duration.millis(p.timeoutMillis),
+          onTimeout: () =>
+            new TimeoutError({
+              ...p.site,
+              endpoint: host,
+              timeoutMillis: p.timeoutMillis,
+              traceId: p.traceId,
+              message: `no answer from ${host} for ${p.site.service} ${p.site.action} within ${p.timeoutMillis} ms; the request was aborted (trace id ${p.traceId}, attempt ${attempt}). Raise the timeout (Client option \`timeout\` or \`Client.withTimeout\`) or check the network.`
+            })
+        })
 
     /** Runs `attemptBody` under breaker, retry, span; shared by call and stream. */
     const orchestrate = <A>(
       p: Prepared,
-      attemptBody: (attempt: number, host: string, scheme: "https" | "http") => Effect.Effect<A, CallError>,
-      successOf: (a: A) => boolean
+      attemptBody: (attempt: number, host: string, scheme: "https" | "http") => Effect.Effect<A, CallError>
     ) =>
       Effect.gen(function* () {
-        const override = yield* Retry.CurrentRetryPolicy
-        const policy = override !== Retry.defaultPolicy ? override : clientPolicy ?? Retry.defaultPolicy
+        // a policy set on the call (Retry.withRetryPolicy) wins over the client's, even the default one
+        const setOnCall = (yield* Effect.context<never>()).unsafeMap.has(Retry.CurrentRetryPolicy.key)
+        const policy = setOnCall ? yield* Retry.CurrentRetryPolicy : clientPolicy ?? Retry.defaultPolicy
         const schedule = policy({ info: p.info, safe: Retry.isSafeToRepeat(p.info) })
         let attempts = 0
         const debug = LogLevel.greaterThanEqual(LogLevel.Debug, yield* FiberRef.get(FiberRef.currentMinimumLogLevel))
@@ -561,14 +578,14 @@ export const make = (options: ClientOptions) =>
             return attemptBody(attempt, host, scheme).pipe(
               Effect.exit,
               Effect.flatMap((exit) => {
-                const s = Exit.isSuccess(exit) ? (successOf(exit.value) ? true : false) : RegionBreaker.classify(exit)
+                const s = RegionBreaker.classify(exit)
                 const record = s === undefined ? Effect.void : breaker.after(p.breakerKey, ticket, s)
                 const failure = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
                 const annotate = Effect.annotateCurrentSpan({
                   "tencentcloud.attempt": attempt,
                   "tencentcloud.endpoint": host,
                   ...(failure && "code" in failure ? { "tencentcloud.error_code": (failure as any).code } : {}),
-                  ...(failure ? { "tencentcloud.error": failure._tag.includes(".") ? "ApiError" : failure._tag } : {}),
+                  ...(failure ? { "tencentcloud.error": isApiError(failure) ? "ApiError" : failure._tag } : {}),
                   ...(failure && "requestId" in failure && (failure as any).requestId ? { "tencentcloud.request_id": (failure as any).requestId } : {})
                 })
                 const log = debug
@@ -641,10 +658,7 @@ export const make = (options: ClientOptions) =>
             }
             const r = interpret(response.status, ct, text, p.info, site, p.traceId)
             return Either.isRight(r) ? r.right : yield* Effect.fail(r.left)
-          }).pipe(
-            Effect.timeoutFail({ duration: Duration.millis(p.timeoutMillis), onTimeout: () => timeoutError(p, { ...p.site, endpoint: host }, attempt) })
-          ),
-        () => true
+          }).pipe(attemptTimeout(p, host, attempt))
       )
 
     const overridesOf = Effect.map(CurrentOverrides, (o) => o)
@@ -670,26 +684,12 @@ export const make = (options: ClientOptions) =>
                 const r = interpret(response.status, ct, text, p.info, site, p.traceId)
                 if (Either.isLeft(r)) return yield* Effect.fail(r.left)
                 return { _tag: "Json" as const, text }
-              }).pipe(
-                Effect.timeoutFail({ duration: Duration.millis(p.timeoutMillis), onTimeout: () => timeoutError(p, { ...p.site, endpoint: host }, attempt) })
-              ),
-            () => true
+              }).pipe(attemptTimeout(p, host, attempt))
           )
           if (head._tag === "Json") return Stream.succeed<ServerSentEvent>({ data: head.text })
           const site = head.site
           return sse.fromBytes(
-            head.response.stream.pipe(
-              Stream.mapError(
-                (e) =>
-                  new NetworkError({
-                    ...site,
-                    reason: "Reset",
-                    traceId: p.traceId,
-                    cause: e.cause,
-                    message: `the event stream of ${site.service} ${site.action} broke: ${causeMessage(e.cause)} (trace id ${p.traceId})`
-                  })
-              )
-            )
+            head.response.stream.pipe(Stream.mapError((e) => brokenAnswer(site, p.traceId, e.cause, "the event stream")))
           )
         })
       )
