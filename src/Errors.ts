@@ -274,7 +274,7 @@ export const commonCodes = [
 /** A code every action may return. */
 export type CommonCode = (typeof commonCodes)[number]
 
-const common: ReadonlySet<string> = new Set(commonCodes)
+const common: ReadonlySet<string> = /*#__PURE__*/ new Set(commonCodes)
 
 /**
  * The error for a code the server answered: an {@link ApiError} when the action declares the
