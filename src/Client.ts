@@ -19,11 +19,13 @@ import { type CallError, type CallOptions, type ServerSentEvent, TencentCloud, t
 // layers and the generic call
 
 import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
-import * as EffectM from "effect/Effect"
+import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Credentials } from "./Credentials.js"
 import type { RequestValidationError } from "./Errors.js"
@@ -39,7 +41,7 @@ export { redactHeaders, redactForm, interpret, resolveOptions } from "./internal
  */
 export const make: (
   options?: pipeline.ClientOptions
-) => EffectM.Effect<TencentCloudService, RequestValidationError, Credentials | HttpClient.HttpClient> = (options = {}) =>
+) => Effect.Effect<TencentCloudService, RequestValidationError, Credentials | HttpClient.HttpClient> = (options = {}) =>
   pipeline.make(options)
 
 /**
@@ -86,10 +88,10 @@ export const optionsConfig: Config.Config<pipeline.ClientOptions> = Config.all({
 /** The client layer with options read from `Config` (see {@link optionsConfig}); `overrides` win. */
 export const layerConfig = (
   overrides: pipeline.ClientOptions = {}
-): Layer.Layer<TencentCloud, RequestValidationError | import("effect/ConfigError").ConfigError, Credentials | HttpClient.HttpClient> =>
+): Layer.Layer<TencentCloud, RequestValidationError | ConfigError.ConfigError, Credentials | HttpClient.HttpClient> =>
   Layer.effect(
     TencentCloud,
-    EffectM.flatMap(optionsConfig, (fromEnv) => pipeline.make({ ...fromEnv, ...overrides }))
+    Effect.flatMap(optionsConfig, (fromEnv) => pipeline.make({ ...fromEnv, ...overrides }))
   )
 
 /**
@@ -107,8 +109,8 @@ export const call = (
   action: string,
   params: Readonly<Record<string, unknown>> = {},
   options?: CallOptions
-): EffectM.Effect<Record<string, unknown>, CallError, TencentCloud> =>
-  EffectM.flatMap(TencentCloud, (c) => c.call({ service, version, action }, params, options))
+): Effect.Effect<Record<string, unknown>, CallError, TencentCloud> =>
+  Effect.flatMap(TencentCloud, (c) => c.call({ service, version, action }, params, options))
 
 /** Stream any streaming (server-sent events) action by name. */
 export const stream = (
@@ -117,48 +119,32 @@ export const stream = (
   action: string,
   params: Readonly<Record<string, unknown>> = {},
   options?: CallOptions
-): StreamM.Stream<ServerSentEvent, CallError, TencentCloud> =>
-  StreamM.unwrap(EffectM.map(TencentCloud, (c) => c.stream({ service, version, action }, params, options)))
+): Stream.Stream<ServerSentEvent, CallError, TencentCloud> =>
+  Stream.unwrap(Effect.map(TencentCloud, (c) => c.stream({ service, version, action }, params, options)))
 
-import * as StreamM from "effect/Stream"
 
-const override = (f: (o: pipeline.CallOverrides) => pipeline.CallOverrides) =>
-  <A, E, R>(self: EffectM.Effect<A, E, R>): EffectM.Effect<A, E, R> =>
-    EffectM.flatMap(pipeline.CurrentOverrides, (o) => EffectM.provideService(self, pipeline.CurrentOverrides, f(o)))
+/** A dual per-call override: sets one field of the call overrides for the effects inside. */
+const overrideWith = <V>(set: (o: pipeline.CallOverrides, value: V) => pipeline.CallOverrides): {
+  (value: V): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, value: V): Effect.Effect<A, E, R>
+} =>
+  dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, value: V) =>
+    Effect.flatMap(pipeline.CurrentOverrides, (o) => Effect.provideService(self, pipeline.CurrentOverrides, set(o, value))))
 
 /** Call in another region (validated when the call runs). */
-export const withRegion: {
-  (region: string): <A, E, R>(self: EffectM.Effect<A, E, R>) => EffectM.Effect<A, E, R>
-  <A, E, R>(self: EffectM.Effect<A, E, R>, region: string): EffectM.Effect<A, E, R>
-} = dual(2, <A, E, R>(self: EffectM.Effect<A, E, R>, region: string) => override((o) => ({ ...o, region }))(self))
+export const withRegion = overrideWith<string>((o, region) => ({ ...o, region }))
 
 /** Call with another `X-TC-Language` (`zh-CN` or `en-US`). */
-export const withLanguage: {
-  (language: "zh-CN" | "en-US"): <A, E, R>(self: EffectM.Effect<A, E, R>) => EffectM.Effect<A, E, R>
-  <A, E, R>(self: EffectM.Effect<A, E, R>, language: "zh-CN" | "en-US"): EffectM.Effect<A, E, R>
-} = dual(2, <A, E, R>(self: EffectM.Effect<A, E, R>, language: "zh-CN" | "en-US") => override((o) => ({ ...o, language }))(self))
+export const withLanguage = overrideWith<"zh-CN" | "en-US">((o, language) => ({ ...o, language }))
 
 /** Call another endpoint (`host`, `host:port` or URL). */
-export const withEndpoint: {
-  (endpoint: string): <A, E, R>(self: EffectM.Effect<A, E, R>) => EffectM.Effect<A, E, R>
-  <A, E, R>(self: EffectM.Effect<A, E, R>, endpoint: string): EffectM.Effect<A, E, R>
-} = dual(2, <A, E, R>(self: EffectM.Effect<A, E, R>, endpoint: string) => override((o) => ({ ...o, endpoint }))(self))
+export const withEndpoint = overrideWith<string>((o, endpoint) => ({ ...o, endpoint }))
 
 /** Add headers to the calls of an effect. */
-export const withHeaders: {
-  (headers: Readonly<Record<string, string>>): <A, E, R>(self: EffectM.Effect<A, E, R>) => EffectM.Effect<A, E, R>
-  <A, E, R>(self: EffectM.Effect<A, E, R>, headers: Readonly<Record<string, string>>): EffectM.Effect<A, E, R>
-} = dual(2, <A, E, R>(self: EffectM.Effect<A, E, R>, headers: Readonly<Record<string, string>>) =>
-  override((o) => ({ ...o, headers: { ...o.headers, ...headers } }))(self))
+export const withHeaders = overrideWith<Readonly<Record<string, string>>>((o, headers) => ({ ...o, headers: { ...o.headers, ...headers } }))
 
 /** Use another per-request timeout. */
-export const withTimeout: {
-  (timeout: Duration.DurationInput): <A, E, R>(self: EffectM.Effect<A, E, R>) => EffectM.Effect<A, E, R>
-  <A, E, R>(self: EffectM.Effect<A, E, R>, timeout: Duration.DurationInput): EffectM.Effect<A, E, R>
-} = dual(2, <A, E, R>(self: EffectM.Effect<A, E, R>, timeout: Duration.DurationInput) => override((o) => ({ ...o, timeout }))(self))
+export const withTimeout = overrideWith<Duration.DurationInput>((o, timeout) => ({ ...o, timeout }))
 
 /** Use another HTTP method (`GET` or `POST`). */
-export const withMethod: {
-  (method: "GET" | "POST"): <A, E, R>(self: EffectM.Effect<A, E, R>) => EffectM.Effect<A, E, R>
-  <A, E, R>(self: EffectM.Effect<A, E, R>, method: "GET" | "POST"): EffectM.Effect<A, E, R>
-} = dual(2, <A, E, R>(self: EffectM.Effect<A, E, R>, method: "GET" | "POST") => override((o) => ({ ...o, method }))(self))
+export const withMethod = overrideWith<"GET" | "POST">((o, method) => ({ ...o, method }))
