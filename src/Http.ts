@@ -4,7 +4,8 @@
  *
  * - {@link layerFetch}: the global `fetch`, for any runtime (browsers, Deno, Bun, workers).
  * - On Node, prefer `UndiciHttpClient.layer` from `effect-tencentcloud/node`: a pooled undici
- *   dispatcher measured 6× faster than Node's fetch at 64 concurrent calls, with proxy, CA,
+ *   dispatcher (8,050 against fetch's 1,295 calls/s at 64 concurrent, measured when the project
+ *   was planned), with proxy, CA,
  *   `insecure`, keep-alive and connect-timeout options.
  *
  * @since 0.1.0
