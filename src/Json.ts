@@ -21,6 +21,8 @@ export const parse = (text: string): unknown => {
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
 
 const parseSlow = (text: string): unknown => {
   let marker = "@@tcbig@@"
@@ -60,7 +62,7 @@ const parseSlow = (text: string): unknown => {
       if (integer && i - start >= 16) {
         const literal = text.slice(start, i)
         const value = BigInt(literal)
-        if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+        if (value > MAX_SAFE || value < MIN_SAFE) {
           out += text.slice(last, start) + `"${marker}${literal}"`
           last = i
           found = true

@@ -174,7 +174,6 @@ export const buildModel = (
   const actionNames = Object.keys(spec.actions).sort()
   const inRoots = actionNames.map((a) => spec.actions[a].input)
   const outRoots = actionNames.map((a) => spec.actions[a].output)
-  const ioNames = new Set([...inRoots, ...outRoots])
   const inSet = closure(inRoots, objects)
   const outSet = closure(outRoots, objects)
   const structs: Array<Struct> = []
@@ -183,7 +182,6 @@ export const buildModel = (
     const isIn = inSet.has(name)
     const isOut = outSet.has(name)
     const direction: Struct["direction"] = isIn && isOut ? "both" : isIn ? "in" : "out"
-    const isRequest = inRoots.includes(name) && ioNames.has(name) && !isOut
     const fields: Array<Field> = o.members.map((m) => {
       const inReq = m.required === true
       const outReq = m.output_required === true || (name.endsWith("Response") && outRoots.includes(name) && m.name === "RequestId")
@@ -198,11 +196,9 @@ export const buildModel = (
         deprecated: m.disabled === true
       }
     })
-    void isRequest
     const recursive = fields.some((f) => f.type._tag === "Ref" && closure([f.type.name], objects).has(name))
     structs.push({ name, fields, direction, recursive })
   }
-  const product = new Set(errors?.productErrorCodes ?? [])
   const sse = SSE_ACTIONS[dir] ?? []
   const octet = OCTET_ACTIONS[dir] ?? {}
   const skip = SKIP_SIGN_ACTIONS[spec.metadata.serviceShortName] ?? []
@@ -211,7 +207,6 @@ export const buildModel = (
     const input = objects[a.input]
     const output = objects[a.output]
     const codes = [...new Set(errors?.actionErrorCodes?.[name] ?? [])].sort()
-    void product
     const override = overrides[name]
     return {
       name,
