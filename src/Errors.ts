@@ -286,3 +286,103 @@ export const fromServerCode = (
   declared: ReadonlySet<string> | undefined
 ): ApiError<string> | UnknownApiError =>
   declared === undefined || declared.has(fields.code) || common.has(fields.code) ? new ApiError(fields) : UnknownApiError.make(fields)
+
+// -------------------------------------------------------------------------------------------------
+// classification: the one rule behind retries, the region breaker and span attributes
+
+/**
+ * What a server error means for retries and the breaker, for codes whose name does not say it.
+ * A protocol sets `category` on its errors (COS `SlowDown` is `"throttling"`, a Huawei 5xx is
+ * `"unavailable"`); API 3.0 codes are categorised by name.
+ *
+ * - `throttling`: the server refused to run the request; retried on every action.
+ * - `unavailable`: the server could not take it now; retried when the call is safe to repeat.
+ * - `internal`: the server failed and the action may have run; never retried, a region failure.
+ * - `client`: the request is wrong; never retried; the region answered fine.
+ */
+export type Category = "throttling" | "unavailable" | "internal" | "client"
+
+/** How a failure is treated by retries and the region breaker. */
+export interface Classification {
+  /**
+   * `always`: nothing ran (throttled, connection never opened); `ifSafe`: it may have run, retry
+   * only calls safe to repeat; `never`: retrying cannot help.
+   */
+  readonly retry: "always" | "ifSafe" | "never"
+  /** The region's health: `true` it answered, `false` a region failure, `undefined` not recorded. */
+  readonly region: boolean | undefined
+  /** The code of a server error, for spans and metrics. */
+  readonly code?: string | undefined
+}
+
+const categoryOfCode = (code: string): Category =>
+  code.startsWith("RequestLimitExceeded") || code === "LimitExceeded.RequestFrequency"
+    ? "throttling"
+    : code === "ServiceUnavailable"
+      ? "unavailable"
+      : code === "InternalError"
+        ? "internal"
+        : "client"
+
+const byCategory: Readonly<Record<Category, Classification>> = {
+  throttling: { retry: "always", region: true },
+  unavailable: { retry: "ifSafe", region: true },
+  internal: { retry: "never", region: false },
+  client: { retry: "never", region: true }
+}
+
+const NEVER: Classification = { retry: "never", region: undefined }
+
+/**
+ * Classify a failure of any protocol. Server errors (anything with a string `code`: `ApiError`,
+ * `UnknownApiError`, a protocol's own) by their `category`, or by their code's name; SDK errors by
+ * what happened:
+ *
+ * | failure | retry | region |
+ * |---|---|---|
+ * | `NetworkError` Connect / DNS (nothing was sent) | always | failure |
+ * | `NetworkError` Reset / TLS / Transport, `TimeoutError` | ifSafe | failure |
+ * | `HttpStatusError` 429 | always | answered if it has a RequestId, else not recorded |
+ * | `HttpStatusError` 5xx | ifSafe | failure (answered if it has a RequestId) |
+ * | `HttpStatusError` other | never | answered if it has a RequestId, else not recorded |
+ * | `ResponseParseError` | ifSafe | failure (4xx: not recorded) |
+ * | `ResponseDecodeError` | never | answered |
+ * | `RequestValidationError`, `CredentialsError`, `BreakerOpenError` | never | not recorded |
+ */
+export const classify = (error: unknown): Classification => {
+  if (typeof error !== "object" || error === null) return NEVER
+  const e = error as {
+    readonly _tag?: unknown
+    readonly code?: unknown
+    readonly category?: unknown
+    readonly status?: unknown
+    readonly reason?: unknown
+    readonly requestId?: unknown
+  }
+  const serverCode = isApiError(error) || e._tag === "UnknownApiError" || (typeof e.code === "string" && typeof e.category === "string")
+  if (serverCode && typeof e.code === "string") {
+    const cat = typeof e.category === "string" && e.category in byCategory ? (e.category as Category) : categoryOfCode(e.code)
+    return { ...byCategory[cat], code: e.code }
+  }
+  switch (e._tag) {
+    case "NetworkError":
+      return { retry: e.reason === "Connect" || e.reason === "DNS" ? "always" : "ifSafe", region: false }
+    case "TimeoutError":
+      return { retry: "ifSafe", region: false }
+    case "HttpStatusError": {
+      const status = typeof e.status === "number" ? e.status : 0
+      const answered = typeof e.requestId === "string" && e.requestId !== ""
+      if (status === 429) return { retry: "always", region: answered ? true : undefined }
+      if (status >= 500) return { retry: "ifSafe", region: answered ? true : false }
+      return { retry: "never", region: answered ? true : undefined }
+    }
+    case "ResponseParseError": {
+      const status = typeof e.status === "number" ? e.status : 0
+      return { retry: "ifSafe", region: status >= 400 && status < 500 ? undefined : false }
+    }
+    case "ResponseDecodeError":
+      return { retry: "never", region: true }
+    default:
+      return NEVER
+  }
+}

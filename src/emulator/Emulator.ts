@@ -28,6 +28,7 @@ import type * as net from "node:net"
 import * as Catalog from "./catalog.js"
 import { type FaultControl, type FaultRule, FaultRules } from "./faults.js"
 import { type RecordedRequest, Recorder, type RequestLog } from "./recorder.js"
+import { protocolFactories } from "./protocols.js"
 import { makeHandlers, MAX_HEADER_SIZE } from "./server.js"
 import * as State from "./state/index.js"
 
@@ -172,6 +173,8 @@ export const start = (options: EmulatorOptions = {}): Promise<RunningEmulator> =
   const faults = new FaultRules(seed)
   for (const r of options.faults ?? []) faults.add(r)
   const recorder = new Recorder(options.recordLimit ?? 1000)
+  const maxSkewSeconds = options.maxSkewSeconds ?? 300
+  const protocols = protocolFactories.map((f) => f({ keys, now, seed, maxSkewSeconds, faults, recorder, state }))
   const { onRequest, onClientError } = makeHandlers({
     keys,
     rootDomains,
@@ -179,12 +182,13 @@ export const start = (options: EmulatorOptions = {}): Promise<RunningEmulator> =
     catalog,
     now,
     seed,
-    maxSkewSeconds: options.maxSkewSeconds ?? 300,
+    maxSkewSeconds,
     state,
     faults,
     recorder,
     unsignedActions: new Set(["sts.AssumeRoleWithWebIdentity"]),
-    onAnswer: options.onRequest
+    onAnswer: options.onRequest,
+    protocols
   })
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_SIZE, keepAliveTimeout: 5000 }, onRequest)
   server.on("clientError", onClientError)
@@ -207,7 +211,13 @@ export const start = (options: EmulatorOptions = {}): Promise<RunningEmulator> =
         rootDomains,
         requests: recorder,
         faults,
-        state: state.view,
+        state: {
+          ...state.view,
+          reset: () => {
+            state.view.reset()
+            for (const p of protocols) p.reset?.()
+          }
+        },
         now,
         addCredential: (k) => {
           keys.set(k.secretId, k.secretKey)

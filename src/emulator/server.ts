@@ -36,6 +36,7 @@ import { complete, hash32, response as generateResponse, Rng } from "./generate.
 import { type RecordedRequest, type Recorder, redactHeaders, redactParams, redactQuery } from "./recorder.js"
 import { ApiFailure, type State } from "./state/index.js"
 import { type FlatValue, type Invalid, unflatten, validate } from "./validate.js"
+import type { ProtocolHandler } from "./protocol.js"
 import { ANY } from "./shape.js"
 
 /** `X-CLS-*` header names of octet-stream uploads (cls UploadLog) → request members. */
@@ -59,6 +60,8 @@ export interface ServerConfig {
   readonly unsignedActions: ReadonlySet<string>
   /** Called after each answer (the CLI's access log). */
   readonly onAnswer?: ((r: RecordedRequest) => void) | undefined
+  /** Handlers of the other protocols, asked first (see `protocol.ts`). */
+  readonly protocols?: ReadonlyArray<ProtocolHandler> | undefined
 }
 
 const KB = 1024
@@ -712,7 +715,14 @@ export const makeHandlers = (cfg: ServerConfig) => {
     }
   }
 
+  const protocols = cfg.protocols ?? []
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (protocols.length > 0) {
+      const hostname = (header(req, "host") ?? "").replace(/:\d+$/, "").toLowerCase()
+      for (const p of protocols) {
+        if (p.matches(hostname, req)) return p.handle(req, res)
+      }
+    }
     const ctype = header(req, "content-type") ?? ""
     const limit = ctype.toLowerCase().startsWith("application/x-www-form-urlencoded") ? V1_POST_LIMIT : TC3_LIMIT
     const chunks: Array<Buffer> = []
