@@ -79,6 +79,8 @@ export class ApiError<Code extends string = string> extends /*#__PURE__*/ Data.E
       message: `${fields.code}: ${fields.serverMessage} (${where(fields)}, RequestId ${fields.requestId}); ${hintFor(fields.code)}`
     })
     this._tag = fields.code
+    // `String(error)` and `console.log(error)` both start with "ApiError:" (not "Error:")
+    Object.defineProperty(this, "name", { value: "ApiError", enumerable: false, configurable: true, writable: true })
   }
 }
 
