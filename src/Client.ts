@@ -1,48 +1,104 @@
 /**
  * The Tencent Cloud API 3.0 client: the `TencentCloud` service that every generated action
- * requires, its layers, the generic `call` for any action, and the per-call knobs (region,
- * language, retry policy, endpoint) that never show up in an action's requirements.
+ * requires, its layers (`make` / `layer` / `layerConfig`), the generic `call` and `stream` for any
+ * action, and the per-call options (region, language, endpoint, headers, timeout, method) that work
+ * on Effects and Streams alike and never show up in an action's requirements.
+ *
+ * Underneath, a call is the API 3.0 protocol (`internal/api3.ts`) run by the shared engine
+ * (`core/Engine.ts`): the same engine that runs COS, the legacy API 2.0 and Huawei Cloud.
  *
  * @since 0.1.0
  */
-export {
-  type ActionInfo,
-  type CallError,
-  type CallOptions,
-  type ServerSentEvent,
-  TencentCloud,
-  type TencentCloudService
-} from "./TencentCloud.js"
-import { type CallError, type CallOptions, type ServerSentEvent, TencentCloud, type TencentCloudService } from "./TencentCloud.js"
-
-// -------------------------------------------------------------------------------------------------
-// layers and the generic call
-
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type { Credentials } from "./Credentials.js"
+import type { ActionInfo, CallError, CallOptions, ServerSentEvent } from "./core/Call.js"
+import * as Engine from "./core/Engine.js"
+import { override } from "./core/Overrides.js"
+import * as ClientConfig from "./ClientConfig.js"
+import { Credentials } from "./Credentials.js"
 import type { RequestValidationError } from "./Errors.js"
-import * as pipeline from "./internal/pipeline.js"
+import * as Api3 from "./internal/api3.js"
+import * as sse from "./internal/sse.js"
+import * as RegionBreaker from "./RegionBreaker.js"
+import * as Signer from "./Signer.js"
 
-export type { ClientOptions, CallOverrides, HttpExchange } from "./internal/pipeline.js"
-export { redactHeaders, redactForm, interpret, resolveOptions } from "./internal/pipeline.js"
+export type { ActionInfo, CallError, CallOptions, ServerSentEvent } from "./core/Call.js"
+export type { CallOverrides } from "./core/Overrides.js"
+export type { ClientOptions, HttpExchange } from "./ClientConfig.js"
+
+/** The service shape. */
+export interface TencentCloudService {
+  /**
+   * Call one action with parameters already in wire form. Succeeds with the `Response` object
+   * (`RequestId` included), parsed losslessly (integers beyond 2^53 as `bigint`).
+   */
+  readonly call: (
+    info: ActionInfo,
+    params: Readonly<Record<string, unknown>>,
+    options?: CallOptions
+  ) => Effect.Effect<Record<string, unknown>, CallError>
+  /**
+   * Call a streaming action (server-sent events). A JSON answer instead of a stream becomes a
+   * single event whose data is the JSON text; an API error fails the stream.
+   */
+  readonly stream: (
+    info: ActionInfo,
+    params: Readonly<Record<string, unknown>>,
+    options?: CallOptions
+  ) => Stream.Stream<ServerSentEvent, CallError>
+}
+
+/** The client service every generated action requires. */
+export class TencentCloud extends Context.Tag("effect-tencentcloud/TencentCloud")<TencentCloud, TencentCloudService>() {}
 
 /**
  * Build the client service from options. Requires `Credentials` and an `HttpClient`; uses a
  * `Signer` and a `RegionBreaker` from the context when present. Fails with a
  * `RequestValidationError` naming the bad option.
  */
-export const make: (
-  options?: pipeline.ClientOptions
-) => Effect.Effect<TencentCloudService, RequestValidationError, Credentials | HttpClient.HttpClient> = (options = {}) =>
-  pipeline.make(options)
+export const make = (
+  options: ClientConfig.ClientOptions = {}
+): Effect.Effect<TencentCloudService, RequestValidationError, Credentials | HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const cfg = yield* ClientConfig.make(options)
+    const credentials = yield* Credentials
+    const http = yield* HttpClient.HttpClient
+    const signer = Option.getOrElse(yield* Effect.serviceOption(Signer.Signer), () => Signer.make(cfg.signMethod))
+    const fromContext = yield* Effect.serviceOption(RegionBreaker.RegionBreaker)
+    const breaker = Option.isSome(fromContext)
+      ? fromContext.value
+      : options.breaker
+        ? yield* RegionBreaker.make(options.breaker === true ? {} : options.breaker)
+        : RegionBreaker.disabled
+    const engine = Engine.make({
+      credentials,
+      http: options.transformClient ? options.transformClient(http) : http,
+      breaker,
+      retryPolicy: options.retryPolicy,
+      listener: options.httpListener,
+      connectTo: cfg.connectTo,
+      maxResponseBytes: cfg.maxResponseBytes
+    })
+    const protocol = Api3.make(cfg, signer)
+    return {
+      call: (info, params, callOptions) => engine.call(protocol, { info, params: params ?? {}, options: callOptions }),
+      stream: (info, params, callOptions) =>
+        Stream.unwrapScoped(
+          Effect.map(engine.stream(protocol, { info, params: params ?? {}, options: callOptions }), (s) =>
+            s.streamed
+              ? sse.fromBytes(s.body)
+              : Stream.succeed<ServerSentEvent>({ data: s.text ?? "" })
+          )
+        )
+    } satisfies TencentCloudService
+  })
 
 /**
  * The client layer from values.
@@ -56,9 +112,8 @@ export const make: (
  * ```
  */
 export const layer = (
-  options: pipeline.ClientOptions = {}
-): Layer.Layer<TencentCloud, RequestValidationError, Credentials | HttpClient.HttpClient> =>
-  Layer.effect(TencentCloud, pipeline.make(options))
+  options: ClientConfig.ClientOptions = {}
+): Layer.Layer<TencentCloud, RequestValidationError, Credentials | HttpClient.HttpClient> => Layer.effect(TencentCloud, make(options))
 
 /**
  * The client options read from `Config` (the environment by default):
@@ -67,7 +122,7 @@ export const layer = (
  * `TENCENTCLOUD_REQUEST_METHOD`, `TENCENTCLOUD_TIMEOUT` (a duration such as `30 seconds`),
  * `TENCENTCLOUD_REGIONAL_ENDPOINT` (boolean). Values given in `overrides` win.
  */
-export const optionsConfig: Config.Config<pipeline.ClientOptions> = Config.all({
+export const optionsConfig: Config.Config<ClientConfig.ClientOptions> = /*#__PURE__*/ Config.all({
   region: Config.option(Config.string("TENCENTCLOUD_REGION")),
   language: Config.option(Config.string("TENCENTCLOUD_LANGUAGE")),
   endpoint: Config.option(Config.string("TENCENTCLOUD_ENDPOINT")),
@@ -81,18 +136,15 @@ export const optionsConfig: Config.Config<pipeline.ClientOptions> = Config.all({
   Config.map((c) => {
     const o: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(c)) if (Option.isSome(v as Option.Option<unknown>)) o[k] = (v as Option.Some<unknown>).value
-    return o as pipeline.ClientOptions
+    return o as ClientConfig.ClientOptions
   })
 )
 
 /** The client layer with options read from `Config` (see {@link optionsConfig}); `overrides` win. */
 export const layerConfig = (
-  overrides: pipeline.ClientOptions = {}
+  overrides: ClientConfig.ClientOptions = {}
 ): Layer.Layer<TencentCloud, RequestValidationError | ConfigError.ConfigError, Credentials | HttpClient.HttpClient> =>
-  Layer.effect(
-    TencentCloud,
-    Effect.flatMap(optionsConfig, (fromEnv) => pipeline.make({ ...fromEnv, ...overrides }))
-  )
+  Layer.effect(TencentCloud, Effect.flatMap(optionsConfig, (fromEnv) => make({ ...fromEnv, ...overrides })))
 
 /**
  * Call any action by name: the generic client, for actions newer than the generated code too.
@@ -122,29 +174,20 @@ export const stream = (
 ): Stream.Stream<ServerSentEvent, CallError, TencentCloud> =>
   Stream.unwrap(Effect.map(TencentCloud, (c) => c.stream({ service, version, action }, params, options)))
 
-
-/** A dual per-call override: sets one field of the call overrides for the effects inside. */
-const overrideWith = <V>(set: (o: pipeline.CallOverrides, value: V) => pipeline.CallOverrides): {
-  (value: V): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  <A, E, R>(self: Effect.Effect<A, E, R>, value: V): Effect.Effect<A, E, R>
-} =>
-  dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, value: V) =>
-    Effect.flatMap(pipeline.CurrentOverrides, (o) => Effect.provideService(self, pipeline.CurrentOverrides, set(o, value))))
-
-/** Call in another region (validated when the call runs). */
-export const withRegion = overrideWith<string>((o, region) => ({ ...o, region }))
+/** Call in another region (validated when the call runs). Works on Effects and Streams. */
+export const withRegion = /*#__PURE__*/ override<string>((o, region) => ({ ...o, region }))
 
 /** Call with another `X-TC-Language` (`zh-CN` or `en-US`). */
-export const withLanguage = overrideWith<"zh-CN" | "en-US">((o, language) => ({ ...o, language }))
+export const withLanguage = /*#__PURE__*/ override<"zh-CN" | "en-US">((o, language) => ({ ...o, language }))
 
 /** Call another endpoint (`host`, `host:port` or URL). */
-export const withEndpoint = overrideWith<string>((o, endpoint) => ({ ...o, endpoint }))
+export const withEndpoint = /*#__PURE__*/ override<string>((o, endpoint) => ({ ...o, endpoint }))
 
-/** Add headers to the calls of an effect. */
-export const withHeaders = overrideWith<Readonly<Record<string, string>>>((o, headers) => ({ ...o, headers: { ...o.headers, ...headers } }))
+/** Add headers to the calls of an effect or stream. */
+export const withHeaders = /*#__PURE__*/ override<Readonly<Record<string, string>>>((o, headers) => ({ ...o, headers: { ...o.headers, ...headers } }))
 
 /** Use another per-request timeout. */
-export const withTimeout = overrideWith<Duration.DurationInput>((o, timeout) => ({ ...o, timeout }))
+export const withTimeout = /*#__PURE__*/ override<Duration.DurationInput>((o, timeout) => ({ ...o, timeout }))
 
 /** Use another HTTP method (`GET` or `POST`). */
-export const withMethod = overrideWith<"GET" | "POST">((o, method) => ({ ...o, method }))
+export const withMethod = /*#__PURE__*/ override<"GET" | "POST">((o, method) => ({ ...o, method }))

@@ -115,9 +115,11 @@ export class UnknownApiError extends /*#__PURE__*/ Data.TaggedError("UnknownApiE
 export class RequestValidationError extends /*#__PURE__*/ Data.TaggedError("RequestValidationError")<{
   readonly service?: string | undefined
   readonly action?: string | undefined
-  /** The offending field or option, e.g. `Filters[0].Values` or `region`. */
+  /** The offending field or option, e.g. `Filters[0].Values` or `region` (the first, when there are several). */
   readonly field: string
   readonly message: string
+  /** Every problem of the request, when it was checked against its schema (`field` is the first). */
+  readonly problems?: ReadonlyArray<{ readonly field: string; readonly problem: string }> | undefined
 }> {
   static make(args: { service?: string | undefined; action?: string | undefined; field: string; problem: string; fix: string }) {
     const loc = args.service || args.action ? ` (${[args.service, args.action].filter(Boolean).join(" ")})` : ""
@@ -177,12 +179,25 @@ export class ResponseParseError extends /*#__PURE__*/ Data.TaggedError("Response
     readonly bodyExcerpt: string
     readonly message: string
     readonly cause?: unknown
+    /**
+     * A complete answer that is not what the call expects (not the envelope, empty, an event
+     * stream for a unary call): asking again gets the same, so it is neither retried nor counted
+     * against the region. Unset for a body cut short, which is a transport failure.
+     */
+    readonly permanent?: boolean | undefined
   }
 > {}
 
 /** The answer parsed but does not match the action's response schema (API drift). */
 export class ResponseDecodeError extends /*#__PURE__*/ Data.TaggedError("ResponseDecodeError")<
-  CallSite & { readonly requestId: string; readonly issue: string; readonly message: string }
+  CallSite & {
+    readonly requestId: string
+    /** The first mismatch, `path: expected ..., got ...`. */
+    readonly issue: string
+    readonly message: string
+    /** Every mismatch (strict mode names them all): member path, what the spec declares, what came. */
+    readonly mismatches?: ReadonlyArray<{ readonly path: string; readonly expected: string; readonly got: string }> | undefined
+  }
 > {}
 
 /** The region breaker is open and no backup endpoint can take the call. */
@@ -190,9 +205,18 @@ export class BreakerOpenError extends /*#__PURE__*/ Data.TaggedError("BreakerOpe
   CallSite & { readonly message: string }
 > {}
 
+/**
+ * The answer was larger than the client's `maxResponseBytes` (default 64 MiB): reading stopped
+ * there and the connection was closed. Not retried: the same request gets the same answer.
+ */
+export class ResponseTooLargeError extends /*#__PURE__*/ Data.TaggedError("ResponseTooLargeError")<
+  CallSite & { readonly limitBytes: number; readonly traceId: string; readonly message: string }
+> {}
+
 /** Every error raised by the SDK itself (not by the server). */
 export type SdkError =
   | RequestValidationError
+  | ResponseTooLargeError
   | CredentialsError
   | NetworkError
   | TimeoutError
@@ -347,7 +371,9 @@ const NEVER: Classification = { retry: "never", region: undefined }
  * | `HttpStatusError` 429 | always | answered if it has a RequestId, else not recorded |
  * | `HttpStatusError` 5xx | ifSafe | failure (answered if it has a RequestId) |
  * | `HttpStatusError` other | never | answered if it has a RequestId, else not recorded |
- * | `ResponseParseError` | ifSafe | failure (4xx: not recorded) |
+ * | `ResponseParseError` cut short | ifSafe | failure (4xx: not recorded) |
+ * | `ResponseParseError` permanent (not the envelope, empty, a stream for a unary call) | never | answered |
+ * | `ResponseTooLargeError` | never | not recorded |
  * | `ResponseDecodeError` | never | answered |
  * | `RequestValidationError`, `CredentialsError`, `BreakerOpenError` | never | not recorded |
  */
@@ -379,6 +405,7 @@ export const classify = (error: unknown): Classification => {
       return { retry: "never", region: answered ? true : undefined }
     }
     case "ResponseParseError": {
+      if ((e as { permanent?: unknown }).permanent === true) return { retry: "never", region: true }
       const status = typeof e.status === "number" ? e.status : 0
       return { retry: "ifSafe", region: status >= 400 && status < 500 ? undefined : false }
     }

@@ -25,9 +25,11 @@ import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
-import type { ActionInfo, CallError } from "./Client.js"
+import type { ActionInfo, CallError } from "./core/Call.js"
+import { type Override, override } from "./core/Overrides.js"
 import { isApiError, isThrottling } from "./Errors.js"
 
 // -------------------------------------------------------------------------------------------------
@@ -286,18 +288,21 @@ export class CurrentRetryPolicy extends Context.Reference<CurrentRetryPolicy>()(
 ) {}
 
 /**
- * Run the calls inside `self` with another retry policy.
+ * Run the calls inside `self` (an Effect or a Stream) with another retry policy.
  *
  * @example
  * ```ts
  * Client.call("cvm", "2017-03-12", "DescribeZones").pipe(Retry.withRetryPolicy(Retry.none))
  * ```
  */
-export const withRetryPolicy: {
-  (policy: RetryPolicy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, E, R>
-} = dual(
+export const withRetryPolicy: Override<RetryPolicy> = /*#__PURE__*/ dual(
   2,
-  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, E, R> =>
-    Effect.provideService(self, CurrentRetryPolicy, policy)
-)
+  (self: Effect.Effect<unknown, unknown, unknown> | Stream.Stream<unknown, unknown, unknown>, policy: RetryPolicy) => {
+    const inner = retryPolicyOverride(self as Effect.Effect<unknown, unknown, unknown>, policy)
+    return Effect.isEffect(inner)
+      ? Effect.provideService(inner, CurrentRetryPolicy, policy)
+      : Stream.provideService(inner as Stream.Stream<unknown, unknown, unknown>, CurrentRetryPolicy, policy)
+  }
+) as Override<RetryPolicy>
+
+const retryPolicyOverride = /*#__PURE__*/ override<RetryPolicy>((o, retryPolicy) => ({ ...o, retryPolicy }))

@@ -32,14 +32,14 @@ export class CurrentOverrides extends Context.Reference<CurrentOverrides>()("eff
 /** An Effect or a Stream: every per-call option applies to both (pages, items, SSE included). */
 export type Overridable<A, E, R> = Effect.Effect<A, E, R> | Stream.Stream<A, E, R>
 
-/** A dual combinator that sets one field of the overrides for the effects or streams inside. */
+/**
+ * A dual combinator that sets one field of the overrides for the effects or streams inside. It
+ * returns what it is given, type unchanged, so it fits in any `pipe` (one generic signature:
+ * overloads would be resolved by their last signature inside `pipe`).
+ */
 export interface Override<V> {
-  (value: V): {
-    <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R>
-    <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R>
-  }
-  <A, E, R>(self: Effect.Effect<A, E, R>, value: V): Effect.Effect<A, E, R>
-  <A, E, R>(self: Stream.Stream<A, E, R>, value: V): Stream.Stream<A, E, R>
+  (value: V): <Self extends Effect.Effect<any, any, any> | Stream.Stream<any, any, any>>(self: Self) => Self
+  <Self extends Effect.Effect<any, any, any> | Stream.Stream<any, any, any>>(self: Self, value: V): Self
 }
 
 /** Build an {@link Override} from how it changes the overrides. */

@@ -20,7 +20,7 @@ import type * as Either from "effect/Either"
 import type * as Stream from "effect/Stream"
 import type { Credential } from "../Credentials.js"
 import type { CallSite, RequestValidationError, SdkError } from "../Errors.js"
-import type { ActionInfo } from "../TencentCloud.js"
+import type { ActionInfo } from "./Call.js"
 import type { CallOverrides } from "./Overrides.js"
 
 /** Where one attempt goes: the signed host (with a port when it has one) and the scheme. */

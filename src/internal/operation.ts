@@ -1,19 +1,27 @@
 /**
- * The runtime of a generated action: validate the request against its schema (nothing is sent
- * when a field is wrong), call `TencentCloud`, decode the answer (fields the server added after
- * the spec are kept; real drift fails with the RequestId), and the pagination and streaming
- * variants.
+ * The runtime of a generated action: check the request against its schema (nothing is sent when
+ * a member is wrong; every problem is named; numeric text, `"true"`/`"false"` and `null` for an
+ * optional member are accepted as the values they mean unless strict mode is on), call
+ * `TencentCloud`, decode the answer, and the pagination and streaming variants.
+ *
+ * Decoding runs the fast check of `schema.ts` first; only an answer that fails it is walked by
+ * `tolerant.ts`, which repairs what it can losslessly and lists every mismatch. Tolerant (the
+ * default for real answers): the call succeeds and each mismatch is reported as a drift record
+ * (`drift.ts`). Strict (`Drift.StrictMode`; the default for `Testing` mock answers): the call fails
+ * with a `ResponseDecodeError` naming every mismatch.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { type ActionInfo, type CallOptions, TencentCloud } from "../TencentCloud.js"
+import type { ActionInfo, CallOptions } from "../core/Call.js"
+import { TencentCloud } from "../Client.js"
 import { RequestValidationError, ResponseDecodeError } from "../Errors.js"
 import type { S } from "./codec.js"
-import { compile, compileStrict, describe, formatPath } from "./schema.js"
+import { type DriftRecord, MockAnswer, RawAnswer, recordLine, records, report, StrictMode } from "./drift.js"
+import { compileStrict, describe, formatPath } from "./schema.js"
+import { fill, type Mismatch, walk } from "./tolerant.js"
 
 /** What a service-version module says about itself. */
 export interface Meta {
@@ -37,61 +45,99 @@ export interface ActionFunction {
   readonly action: string
 }
 
-/** Validates a request; returns the wire form or a RequestValidationError naming the field. */
-const makeEncoder = (meta: Meta, action: string, schema: S) => {
-  // strict: a member the request does not declare is refused (a typo would otherwise be ignored)
+type Site = { readonly service: string; readonly version: string; readonly action: string }
+
+/** A request checked: sent as `value` unless `problems` (or, in strict mode, `coerced`) is non-empty. */
+interface Encoded {
+  readonly value: Record<string, unknown>
+  /** Problems whatever the mode. */
+  readonly problems: ReadonlyArray<Mismatch>
+  /** Conversions with an exact meaning (numeric text, `"true"`, `null` for an optional member): refused in strict mode. */
+  readonly coerced: ReadonlyArray<Mismatch>
+}
+
+const NONE: ReadonlyArray<Mismatch> = []
+
+const problemText = (m: Mismatch): string =>
+  m.expected.startsWith("no such member")
+    ? "it is not a member of the request (names are case sensitive, as in the API documentation)"
+    : m.got === undefined
+      ? "it is required but missing"
+      : `expected ${m.expected}, got ${describe(m.got)}`
+
+/** The error naming every problem of a request (`strict`: conversions count as problems). */
+const requestError = (site: Site, e: Encoded, strict: boolean): RequestValidationError => {
+  const all = strict ? [...e.problems, ...e.coerced] : e.problems
+  const problems = all.map((m) => ({
+    field: m.path.length === 0 ? "request" : formatPath(m.path),
+    problem: problemText(m) + (m.resolution === "coerced" || m.resolution === "absent" ? " (accepted as the same value outside strict mode)" : "")
+  }))
+  const listed = problems.map((p) => `${p.field}: ${p.problem}`).join("; ")
+  const fix = all.some((m) => m.expected.startsWith("no such member"))
+    ? "remove unknown members or check their spelling, and give values of the types the documentation specifies"
+    : `give values of the types the ${site.action} documentation specifies`
+  return new RequestValidationError({
+    service: site.service,
+    action: site.action,
+    field: problems[0].field,
+    problems,
+    message: `invalid request (${site.service} ${site.action}), ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}: ${listed}; ${fix}. Nothing was sent.`
+  })
+}
+
+/** Checks a request: the fast check first, every problem and conversion only when it fails. */
+const makeEncoder = (schema: S) => {
+  // a member the request does not declare is refused (a typo would otherwise be ignored)
   const check = compileStrict(schema.ast)
-  return (request: unknown): Either.Either<Record<string, unknown>, RequestValidationError> => {
-    const value = request ?? {}
-    const issue = check(value)
-    if (issue === undefined) return Either.right(value as Record<string, unknown>)
-    const field = issue.path.length === 0 ? "request" : formatPath(issue.path)
-    const unknownField = issue.expected.startsWith("no such member")
-    const missing = issue.expected.startsWith("a value (required)")
-    return Either.left(
-      RequestValidationError.make({
-        service: meta.service,
-        action,
-        field,
-        problem: unknownField
-          ? `it is not a member of ${action}Request`
-          : missing
-            ? "it is required but missing"
-            : `expected ${issue.expected}, got ${describe(issue.actual)}`,
-        fix: unknownField
-          ? "remove it or check its spelling (member names are case sensitive, as in the API documentation)"
-          : `give a value of the type the ${action} documentation specifies`
-      })
-    )
+  return (request: unknown): Encoded => {
+    const value = (request ?? {}) as Record<string, unknown>
+    if (check(value) === undefined) return { value, problems: NONE, coerced: NONE }
+    const w = walk(schema.ast, value, "request")
+    const problems = w.mismatches.filter((m) => m.resolution === "invalid")
+    const coerced = w.mismatches.filter((m) => m.resolution !== "invalid")
+    return { value: (w.value ?? value) as Record<string, unknown>, problems, coerced }
   }
 }
 
-/** Checks an answer against the response schema; members the server added after the spec are kept. */
-const makeDecoder = (meta: Meta, action: string, schema: S) => {
-  const check = compile(schema.ast)
-  return (response: Record<string, unknown>): Either.Either<unknown, ResponseDecodeError> => {
-    const issue = check(response)
-    if (issue === undefined) return Either.right(response)
-    const where = issue.path.length === 0 ? "the response" : formatPath(issue.path)
-    const what = `expected ${issue.expected}, got ${describe(issue.actual)}`
-    const requestId = typeof response.RequestId === "string" ? response.RequestId : ""
-    return Either.left(
-      new ResponseDecodeError({
-        service: meta.service,
-        version: meta.version,
-        action,
-        requestId,
-        issue: `${where}: ${what}`,
-        message: `the answer of ${meta.service} ${meta.version} ${action} (RequestId ${requestId}) does not match its schema at ${where}: ${what}. The API changed after this SDK was generated: regenerate (npm run codegen) or report it with the RequestId.`
-      })
-    )
+/** An answer decoded: the typed value and every mismatch (none on the fast path). */
+interface Decoded {
+  readonly value: Record<string, unknown>
+  readonly mismatches: ReadonlyArray<Mismatch>
+}
+
+/** Decodes an answer: the fast check first (undeclared members count), the tolerant walk only when it fails. */
+const makeDecoder = (schema: S) => {
+  const check = compileStrict(schema.ast)
+  return (response: Record<string, unknown>): Decoded => {
+    if (check(response) === undefined) return { value: response, mismatches: NONE }
+    const w = walk(schema.ast, response, "response")
+    const value = (w.value ?? {}) as Record<string, unknown>
+    if (value !== response) Object.defineProperty(value, RawAnswer, { value: response, enumerable: false })
+    return { value, mismatches: w.mismatches }
   }
+}
+
+const decodeError = (site: Site, requestId: string, rs: ReadonlyArray<DriftRecord>, mock: boolean): ResponseDecodeError => {
+  const lines = rs.map(recordLine)
+  const fix = mock
+    ? "fix the mock's answer (members it leaves out are filled in; members it gives must have the declared types), or decode it tolerantly with Drift.withStrict(false)"
+    : "strict mode is on (Drift.layerStrict or Drift.withStrict): without it the call succeeds with these differences reported as drift records; please report them with the RequestId"
+  return new ResponseDecodeError({
+    service: site.service,
+    version: site.version,
+    action: site.action,
+    requestId,
+    issue: lines[0],
+    mismatches: rs.map((r) => ({ path: r.path, expected: r.expected, got: r.got })),
+    message: `the ${mock ? "mock's " : ""}answer of ${site.service} ${site.version} ${site.action} (RequestId ${requestId}) does not match its spec in ${rs.length === 1 ? "1 place" : `${rs.length} places`}: ${lines.join("; ")}. ${fix}.`
+  })
 }
 
 interface Compiled {
   readonly info: ActionInfo
-  readonly encode: (request: unknown) => Either.Either<Record<string, unknown>, RequestValidationError>
-  readonly decode: (response: Record<string, unknown>) => Either.Either<unknown, ResponseDecodeError>
+  readonly output: S
+  readonly encode: (request: unknown) => Encoded
+  readonly decode: (response: Record<string, unknown>) => Decoded
 }
 
 const compiler = (meta: Meta, action: string, schemas: () => readonly [S, S], codes: string, flags: number) => {
@@ -109,11 +155,32 @@ const compiler = (meta: Meta, action: string, schemas: () => readonly [S, S], co
         transport: (flags & Flags.Multipart) !== 0 ? "multipart" : (flags & Flags.OctetStream) !== 0 ? "octet-stream" : undefined,
         skipSign: (flags & Flags.SkipSign) !== 0 || undefined
       },
-      encode: makeEncoder(meta, action, input),
-      decode: makeDecoder(meta, action, output)
+      output,
+      encode: makeEncoder(input),
+      decode: makeDecoder(output)
     }
     return compiled
   }
+}
+
+/** The request in wire form, or the error naming every problem (conversions refused in strict mode). */
+const encodeRequest = (c: Compiled, request: unknown): Effect.Effect<Record<string, unknown>, RequestValidationError> => {
+  const e = c.encode(request)
+  if (e.problems.length > 0) return Effect.flatMap(StrictMode, (strict) => Effect.fail(requestError(c.info, e, strict === true)))
+  if (e.coerced.length === 0) return Effect.succeed(e.value)
+  return Effect.flatMap(StrictMode, (strict) => (strict === true ? Effect.fail(requestError(c.info, e, true)) : Effect.succeed(e.value)))
+}
+
+/** The answer decoded: drift reported (tolerant) or refused (strict; mocks by default). */
+const decodeAnswer = (c: Compiled, answer: Record<string, unknown>): Effect.Effect<any, ResponseDecodeError> => {
+  const mock = (answer as { [MockAnswer]?: unknown })[MockAnswer] === true
+  const d = c.decode(mock ? (fill(c.output.ast, answer) as Record<string, unknown>) : answer)
+  if (d.mismatches.length === 0) return Effect.succeed(d.value)
+  const requestId = typeof answer.RequestId === "string" ? answer.RequestId : ""
+  const rs = records(c.info, requestId, d.mismatches)
+  return Effect.flatMap(StrictMode, (strict) =>
+    (strict ?? mock) ? Effect.fail(decodeError(c.info, requestId, rs, mock)) : Effect.as(report(rs), d.value)
+  )
 }
 
 /**
@@ -125,14 +192,11 @@ export const action = (meta: Meta, name: string, schemas: () => readonly [S, S],
   const fn = (request?: unknown, options?: CallOptions): Effect.Effect<any, any, TencentCloud> =>
     Effect.flatMap(TencentCloud, (client) => {
       const c = compile()
-      const enc = c.encode(request)
-      if (Either.isLeft(enc)) return Effect.fail(enc.left)
-      return Effect.flatMap(client.call(c.info, enc.right, options), (response) => {
-        const dec = c.decode(response)
-        return Either.isRight(dec) ? Effect.succeed(dec.right) : Effect.fail(dec.left)
-      })
+      return Effect.flatMap(encodeRequest(c, request), (params) =>
+        Effect.flatMap(client.call(c.info, params, options), (response) => decodeAnswer(c, response))
+      )
     })
-  return Object.assign(fn, { meta, action: name }) as any
+  return Object.assign(fn, { meta, action: name, schemas }) as any
 }
 
 /**
@@ -144,19 +208,16 @@ export const octetAction = (meta: Meta, name: string, schemas: () => readonly [S
   const fn = (request: unknown, body: Uint8Array, options?: CallOptions): Effect.Effect<any, any, TencentCloud> =>
     Effect.flatMap(TencentCloud, (client) => {
       const c = compile()
-      const enc = c.encode(request)
-      if (Either.isLeft(enc)) return Effect.fail(enc.left)
-      const headers: Record<string, string> = { ...options?.headers }
-      for (const k in enc.right) {
-        const v = enc.right[k]
-        if (v !== undefined && v !== null) headers[`${headerPrefix}${k}`] = String(v)
-      }
-      return Effect.flatMap(client.call(c.info, {}, { headers, octetStream: body }), (response) => {
-        const dec = c.decode(response)
-        return Either.isRight(dec) ? Effect.succeed(dec.right) : Effect.fail(dec.left)
+      return Effect.flatMap(encodeRequest(c, request), (params) => {
+        const headers: Record<string, string> = { ...options?.headers }
+        for (const k in params) {
+          const v = params[k]
+          if (v !== undefined && v !== null) headers[`${headerPrefix}${k}`] = String(v)
+        }
+        return Effect.flatMap(client.call(c.info, {}, { headers, octetStream: body }), (response) => decodeAnswer(c, response))
       })
     })
-  return Object.assign(fn, { meta, action: name }) as any
+  return Object.assign(fn, { meta, action: name, schemas }) as any
 }
 
 /** The streaming (server-sent events) variant of an action. */
@@ -167,12 +228,10 @@ export const streamAction = (meta: Meta, name: string, schemas: () => readonly [
       Stream.unwrap(
         Effect.flatMap(TencentCloud, (client) => {
           const c = compile()
-          const enc = c.encode(request)
-          if (Either.isLeft(enc)) return Effect.fail(enc.left)
-          return Effect.succeed(client.stream(c.info, enc.right, options))
+          return Effect.map(encodeRequest(c, request), (params) => client.stream(c.info, params, options))
         })
       ),
-    { meta, action: name }
+    { meta, action: name, schemas }
   ) as any
 }
 
@@ -189,7 +248,8 @@ export const pages = (act: (request?: any) => Effect.Effect<any, any, TencentClo
   (request?: any): Stream.Stream<any, any, TencentCloud> =>
     Stream.paginateEffect(request ?? {}, (reqValue: Record<string, unknown>) =>
       Effect.map(act(reqValue), (page: Record<string, unknown>) => {
-            const items = page[paging.items]
+            // the list as it came: an item the tolerant decoder set aside still counts for the offset
+            const items = ((page as { [RawAnswer]?: Record<string, unknown> })[RawAnswer] ?? page)[paging.items]
             const count = Array.isArray(items) ? items.length : 0
             let next: Option.Option<Record<string, unknown>> = Option.none()
             switch (paging._tag) {

@@ -6,7 +6,7 @@
  * @internal
  */
 import * as Stream from "effect/Stream"
-import type { ServerSentEvent } from "../Client.js"
+import type { ServerSentEvent } from "../core/Call.js"
 
 interface Pending {
   data: Array<string>

@@ -1,22 +1,18 @@
 /**
- * The `TencentCloud` service that every generated action requires, and the types of a call.
- * Kept apart from `Client` (layers, configuration) so that one generated action bundles without
- * the client's construction code.
+ * The types of a call that every layer above the transport shares: what the retry policy knows
+ * about an action, per-call options, server-sent events, and the union of call errors.
  *
- * @since 0.1.0
+ * @internal
  */
-import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as Stream from "effect/Stream"
-import type { ApiError, SdkError, UnknownApiError } from "./Errors.js"
+import type { ApiError, SdkError, UnknownApiError } from "../Errors.js"
 
 /** What the core needs to know about an action to call it. Generated code passes a constant. */
 export interface ActionInfo {
   /** The signing and endpoint service name: the spec's `serviceShortName` (`cvm`, `as`, ...). */
   readonly service: string
-  /** The API version, `YYYY-MM-DD`. */
+  /** The API version, `YYYY-MM-DD` (empty for protocols without versions). */
   readonly version: string
-  /** The action name, `DescribeInstances`. */
+  /** The action name, `DescribeInstances` (for REST protocols: the operation, e.g. `GetObject`). */
   readonly action: string
   /**
    * The codes this action declares (besides the common codes). A code outside this set and the
@@ -50,31 +46,5 @@ export interface ServerSentEvent {
   readonly retry?: number | undefined
 }
 
-/** Any error a call can fail with. */
+/** Any error an API 3.0 call can fail with. */
 export type CallError = ApiError<string> | UnknownApiError | SdkError
-
-/** The service shape. */
-export interface TencentCloudService {
-  /**
-   * Call one action with parameters already in wire form. Succeeds with the `Response` object
-   * (`RequestId` included), parsed losslessly (integers beyond 2^53 as `bigint`).
-   */
-  readonly call: (
-    info: ActionInfo,
-    params: Readonly<Record<string, unknown>>,
-    options?: CallOptions
-  ) => Effect.Effect<Record<string, unknown>, CallError>
-  /**
-   * Call a streaming action (server-sent events). A JSON answer instead of a stream becomes a
-   * single event whose data is the JSON text; an API error fails the stream.
-   */
-  readonly stream: (
-    info: ActionInfo,
-    params: Readonly<Record<string, unknown>>,
-    options?: CallOptions
-  ) => Stream.Stream<ServerSentEvent, CallError>
-}
-
-/** The client service every generated action requires. */
-export class TencentCloud extends Context.Tag("effect-tencentcloud/TencentCloud")<TencentCloud, TencentCloudService>() {}
-

@@ -1,0 +1,50 @@
+/**
+ * The transport's fast lane: a transport that can send a whole exchange in one promise (the Node
+ * undici transport) puts a {@link FastSend} on its `HttpClient` under {@link FastLane}. The engine
+ * then sends without building a platform request, forking a timeout fiber or reading the body
+ * through an Effect: the request is sent, the body read within the size cap and the timeout
+ * enforced by the transport itself. Any other `HttpClient` (fetch, a mock, a wrapped client) goes
+ * through `@effect/platform`'s `execute`, with `Effect.timeoutFail`, unchanged in behaviour.
+ *
+ * @internal
+ */
+
+/** The property under which a transport offers its fast lane. */
+export const FastLane: unique symbol = Symbol.for("effect-tencentcloud/FastLane") as never
+
+/** One exchange for the fast lane. */
+export interface FastRequest {
+  readonly method: string
+  /** The URL to connect to (scheme, address, path and query). */
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | Uint8Array | undefined
+  /** Abort and reject with {@link FastTimeout} when the whole exchange takes longer. */
+  readonly timeoutMillis: number
+  /** Abort and reject with {@link FastTooLarge} when the body grows beyond it. */
+  readonly maxBytes: number
+  readonly signal: AbortSignal
+}
+
+/** The answer of the fast lane, its body read as UTF-8 text. */
+export interface FastResponse {
+  readonly status: number
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** Rejections the engine recognises; anything else is a transport failure (mapped by its `code`). */
+export class FastTimeout {
+  readonly _tag = "FastTimeout"
+}
+export class FastTooLarge {
+  readonly _tag = "FastTooLarge"
+}
+
+/** Send one exchange. */
+export type FastSend = (request: FastRequest) => Promise<FastResponse>
+
+/** The fast lane of a client, if it has one. */
+export const fastLaneOf = (client: unknown): FastSend | undefined =>
+  typeof client === "object" && client !== null && FastLane in client ? ((client as any)[FastLane] as FastSend) : undefined
