@@ -4,6 +4,11 @@
  *
  * @internal
  */
+import { makeCosHandler } from "./cos/index.js"
+import { huaweiCloud } from "./huaweicloud/index.js"
 import type { ProtocolFactory } from "./protocol.js"
 
-export const protocolFactories: ReadonlyArray<ProtocolFactory> = []
+export const protocolFactories: ReadonlyArray<ProtocolFactory> = [
+  huaweiCloud,
+  (ctx) => makeCosHandler(ctx)
+]
