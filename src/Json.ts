@@ -8,9 +8,15 @@
  *   integer literal beyond `Number.MAX_SAFE_INTEGER`. When the text has no run of 16 digits (the
  *   common case) it is exactly `JSON.parse`, so the fast path costs one regular-expression test.
  * - {@link stringify} writes `bigint` values as bare integers (`{"Id":446192236330927912}`).
+ * - {@link stringifyChecked} does the same for request parameters and never throws: a value that
+ *   cannot be sent (a cycle, nesting deeper than {@link MAX_DEPTH}, a `toJSON` that throws,
+ *   `NaN`/`Infinity`, a lone UTF-16 surrogate, a function or symbol, text over the size limit)
+ *   is reported with its path instead.
  *
  * @since 0.1.0
  */
+
+import * as Either from "effect/Either"
 
 const LONG_DIGITS = /\d{16}/
 
@@ -97,4 +103,153 @@ const stringifySlow = (value: unknown): string => {
   const marker = `@@tcbig${Math.random().toString(36).slice(2)}@@`
   const text = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? marker + v.toString() : v)) ?? "null"
   return text.replace(new RegExp(`"${marker}(-?\\d+)"`, "g"), "$1")
+}
+
+// -------------------------------------------------------------------------------------------------
+// checked serialisation of request parameters
+
+/** Why a value cannot be sent: the member's path (`Filters[0].Values`, `""` for the whole value) and what is wrong. */
+export interface Problem {
+  readonly path: string
+  readonly problem: string
+}
+
+/** Deepest nesting accepted in request parameters (API 3.0 requests nest a few levels). */
+export const MAX_DEPTH = 512
+
+/** Default cap on the JSON text built by {@link stringifyChecked}: 10 MiB, the API 3.0 request limit. */
+export const MAX_LENGTH = 10 * 1024 * 1024
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * The one rule for lone surrogates, shared by every layout (JSON body, GET query, v1 form): a
+ * string holding a UTF-16 surrogate without its pair is not Unicode text and is refused (JSON
+ * would send `\ud800`, UTF-8 would send U+FFFD: either silently changes the value). Returns the
+ * problem, or `undefined` for well-formed text.
+ */
+export const loneSurrogate = (s: string): string | undefined => {
+  const m = LONE_SURROGATE.exec(s)
+  return m === null
+    ? undefined
+    : `the text has a lone UTF-16 surrogate (\\u${m[0].charCodeAt(0).toString(16)}) at index ${m.index}, which is not valid Unicode; remove it or repair the text (String.prototype.toWellFormed)`
+}
+
+/** The problem of a number that JSON cannot carry, or `undefined`. */
+export const nonFinite = (n: number): string | undefined =>
+  Number.isFinite(n) ? undefined : `${n} cannot be sent (JSON has no NaN or Infinity); give a finite number`
+
+/** Render a path as `Filters[0].Values` (a path over 200 characters is cut, ending in `…`). */
+export const formatPath = (path: ReadonlyArray<string | number>): string => {
+  let out = ""
+  for (const p of path) {
+    out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`
+    if (out.length > 200) return out.slice(0, 200) + "…"
+  }
+  return out
+}
+
+const errorText = (e: unknown): string => {
+  const m = e instanceof Error ? `${e.name}: ${e.message}` : typeof e
+  return m.length > 120 ? m.slice(0, 120) + "..." : m
+}
+
+/**
+ * Find the first member of `value` that cannot be sent as JSON, or `undefined`. Walks the value
+ * as `JSON.stringify` would (own enumerable keys, `toJSON` honoured) without building text;
+ * `length` is a lower bound of the text's length, checked against `max`.
+ */
+const firstProblem = (value: unknown, max: number): Problem | undefined => {
+  const path: Array<string | number> = []
+  const ancestors: Array<object> = []
+  let length = 0
+  let problem = ""
+  const refuse = (p: string) => {
+    problem = p
+    return false
+  }
+  const text = (s: string): boolean => {
+    length += s.length + 2
+    if (length > max) return refuse(`the JSON text is over ${max} characters (the request size limit); send less per call`)
+    if (LONE_SURROGATE.test(s)) return refuse(loneSurrogate(s)!)
+    return true
+  }
+  const walk = (v: unknown, key: string | number): boolean => {
+    switch (typeof v) {
+      case "string":
+        return text(v)
+      case "number":
+        length += 1
+        return Number.isFinite(v) || refuse(nonFinite(v)!)
+      case "function":
+      case "symbol":
+        return refuse(`a ${typeof v} cannot be sent; give a JSON value (string, number, boolean, object, list)`)
+      case "object":
+        break
+      default:
+        length += 1
+        return true
+    }
+    if (v === null) return true
+    if (typeof (v as { toJSON?: unknown }).toJSON === "function") {
+      let j: unknown
+      try {
+        j = (v as { toJSON: (k: string) => unknown }).toJSON(String(key))
+      } catch (e) {
+        return refuse(`its toJSON() threw (${errorText(e)})`)
+      }
+      if (j === null || typeof j !== "object") return walk(j, key)
+      v = j
+    }
+    const o = v as object
+    if (ancestors.includes(o)) return refuse("the value refers to itself (a circular reference); send a tree, not a graph")
+    if (ancestors.length >= MAX_DEPTH) return refuse(`it is nested deeper than ${MAX_DEPTH} levels; flatten the value`)
+    ancestors.push(o)
+    length += 2
+    if (Array.isArray(o)) {
+      for (let i = 0; i < o.length; i++) {
+        path.push(i)
+        if (!walk(o[i], i)) return false
+        path.pop()
+      }
+    } else {
+      for (const k of Object.keys(o)) {
+        path.push(k)
+        if (!text(k) || !walk((o as Record<string, unknown>)[k], k)) return false
+        path.pop()
+      }
+    }
+    ancestors.pop()
+    return true
+  }
+  try {
+    if (walk(value, "")) return undefined
+  } catch (e) {
+    // a getter that throws, a Proxy: still a value we cannot send
+    problem = `it cannot be read (${errorText(e)})`
+  }
+  return { path: formatPath(path), problem }
+}
+
+/**
+ * Serialise request parameters to JSON like {@link stringify} (`bigint` as bare integers,
+ * `undefined` members dropped, `toJSON` honoured), or say which member cannot be sent and why.
+ * Never throws. The check walks the value once; the text is then built by `JSON.stringify`.
+ */
+export const stringifyChecked = (
+  value: unknown,
+  options?: { readonly maxLength?: number | undefined }
+): Either.Either<string, Problem> => {
+  const max = options?.maxLength ?? MAX_LENGTH
+  const bad = firstProblem(value, max)
+  if (bad !== undefined) return Either.left(bad)
+  try {
+    const out = stringify(value)
+    return out.length > max
+      ? Either.left({ path: "", problem: `the JSON text is over ${max} characters (the request size limit); send less per call` })
+      : Either.right(out)
+  } catch (e) {
+    // a toJSON or getter that fails only on its second call, a string V8 cannot build
+    return Either.left({ path: "", problem: `it cannot be serialised (${errorText(e)})` })
+  }
 }

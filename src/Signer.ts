@@ -15,17 +15,24 @@
  * - The query string signed is the exact query string sent; the payload hash covers the exact
  *   body bytes sent.
  * - The credential-scope date is the UTC date of the (floored) timestamp.
+ * - Parameters that cannot be sent (cycles, `NaN`/`Infinity`, lone surrogates, a throwing
+ *   `toJSON`, ...) are refused with their path by the checked variants ({@link signChecked},
+ *   `v1FlattenChecked`); see `Json.stringifyChecked` for the rules, the same in every layout.
  *
  * Uses `node:crypto` (also available on Bun, Deno and edge runtimes with Node compatibility).
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { createHash, createHmac } from "node:crypto"
 import type { Credential } from "./Credentials.js"
 import * as Json from "./Json.js"
+import { checkPart, v1FlattenChecked } from "./internal/checkedParams.js"
+
+export { v1FlattenChecked }
 
 // ---------------------------------------------------------------------------------------------
 // primitives
@@ -326,7 +333,30 @@ export const signTc3 = (
   credential: Credential | undefined,
   timestampSeconds: number,
   keys: KeyCache = uncachedKeys
-): SignedRequest => {
+): SignedRequest => tc3(req, credential, timestampSeconds, keys, false) as SignedRequest
+
+/**
+ * {@link signTc3}, or the parameter that cannot be sent (with its path): the checked layouts
+ * `Json.stringifyChecked` (JSON body and multipart JSON parts) and `v1FlattenChecked`
+ * (GET query). Never throws.
+ */
+export const signTc3Checked = (
+  req: UnsignedRequest,
+  credential: Credential | undefined,
+  timestampSeconds: number,
+  keys: KeyCache = uncachedKeys
+): Either.Either<SignedRequest, Json.Problem> => {
+  const r = tc3(req, credential, timestampSeconds, keys, true)
+  return "problem" in r ? Either.left(r) : Either.right(r)
+}
+
+const tc3 = (
+  req: UnsignedRequest,
+  credential: Credential | undefined,
+  timestampSeconds: number,
+  keys: KeyCache,
+  checked: boolean
+): SignedRequest | Json.Problem => {
   const ts = Math.floor(timestampSeconds)
   const path = req.path ?? "/"
   const body = req.body ?? { _tag: "Json" }
@@ -335,9 +365,21 @@ export const signTc3 = (
   let query = ""
   if (req.method === "GET") {
     contentType = "application/x-www-form-urlencoded"
-    query = formEncode(v1Flatten(req.params))
+    let pairs: Array<[string, string]>
+    if (checked) {
+      const r = v1FlattenChecked(req.params)
+      if (Either.isLeft(r)) return r.left
+      pairs = r.right
+    } else pairs = v1Flatten(req.params)
+    query = formEncode(pairs)
     payload = undefined
   } else if (body._tag === "Multipart") {
+    if (checked) {
+      for (const name of Object.keys(req.params)) {
+        const bad = checkPart(name, req.params[name])
+        if (bad !== undefined) return bad
+      }
+    }
     const boundary = body.boundary ?? defaultBoundary(ts, req.action)
     contentType = `multipart/form-data; boundary=${boundary}`
     payload = multipartBody(req.params, boundary)
@@ -346,7 +388,11 @@ export const signTc3 = (
     payload = body.bytes
   } else {
     contentType = "application/json"
-    payload = Json.stringify(req.params)
+    if (checked) {
+      const r = Json.stringifyChecked(req.params)
+      if (Either.isLeft(r)) return r.left
+      payload = r.right
+    } else payload = Json.stringify(req.params)
   }
   const headers = callerHeaders(req.headers, TC3_OWNED)
   headers["Host"] = req.host
@@ -392,7 +438,34 @@ export const signV1 = (
   credential: Credential,
   timestampSeconds: number,
   nonce: number
-): SignedRequest => {
+): SignedRequest => v1(algorithm, req, credential, timestampSeconds, nonce, false) as SignedRequest
+
+/** {@link signV1}, or the parameter that cannot be sent (see `v1FlattenChecked`). Never throws. */
+export const signV1Checked = (
+  algorithm: "HmacSHA256" | "HmacSHA1",
+  req: UnsignedRequest,
+  credential: Credential,
+  timestampSeconds: number,
+  nonce: number
+): Either.Either<SignedRequest, Json.Problem> => {
+  const r = v1(algorithm, req, credential, timestampSeconds, nonce, true)
+  return "problem" in r ? Either.left(r) : Either.right(r)
+}
+
+const v1 = (
+  algorithm: "HmacSHA256" | "HmacSHA1",
+  req: UnsignedRequest,
+  credential: Credential,
+  timestampSeconds: number,
+  nonce: number,
+  checked: boolean
+): SignedRequest | Json.Problem => {
+  let flat: Array<[string, string]>
+  if (checked) {
+    const r = v1FlattenChecked(req.params)
+    if (Either.isLeft(r)) return r.left
+    flat = r.right
+  } else flat = v1Flatten(req.params)
   const path = req.path ?? "/"
   const common: Array<[string, string]> = [
     ["Action", req.action],
@@ -410,7 +483,7 @@ export const signV1 = (
   // wins, as in the official SDKs, which assign the common parameters over the caller's.
   const reserved = new Set(common.map((p) => p[0]))
   reserved.add("Signature")
-  const pairs = v1Flatten(req.params).filter((p) => !reserved.has(p[0]))
+  const pairs = flat.filter((p) => !reserved.has(p[0]))
   for (const p of common) pairs.push(p)
   pairs.sort(byKey)
   const signature = v1Signature(algorithm, Redacted.value(credential.secretKey), v1StringToSign(req.method, req.host, path, pairs))
@@ -437,6 +510,16 @@ export interface SignerService {
    * A `skipSign` request is laid out as TC3 with `Authorization: SKIP`, whatever the method.
    */
   readonly sign: (req: UnsignedRequest, credential: Credential | undefined, timestampSeconds: number, nonce: number) => SignedRequest
+  /**
+   * As `sign`, but a parameter that cannot be sent (a cycle, `NaN`, a lone surrogate, a throwing
+   * `toJSON`, ...) is returned with its path instead of being sent altered or throwing.
+   */
+  readonly signChecked: (
+    req: UnsignedRequest,
+    credential: Credential | undefined,
+    timestampSeconds: number,
+    nonce: number
+  ) => Either.Either<SignedRequest, Json.Problem>
 }
 
 /** The `Signer` service tag. */
@@ -446,12 +529,18 @@ export class Signer extends Context.Tag("effect-tencentcloud/Signer")<Signer, Si
 export const make = (method: SignatureMethod = "TC3-HMAC-SHA256"): SignerService => {
   const keys = makeKeyCache()
   if (method === "TC3-HMAC-SHA256") {
-    return { method, sign: (req, cred, ts) => signTc3(req, cred, ts, keys) }
+    return {
+      method,
+      sign: (req, cred, ts) => signTc3(req, cred, ts, keys),
+      signChecked: (req, cred, ts) => signTc3Checked(req, cred, ts, keys)
+    }
   }
   return {
     method,
     sign: (req, cred, ts, nonce) =>
-      req.skipSign || cred === undefined ? signTc3(req, undefined, ts, keys) : signV1(method, req, cred, ts, nonce)
+      req.skipSign || cred === undefined ? signTc3(req, undefined, ts, keys) : signV1(method, req, cred, ts, nonce),
+    signChecked: (req, cred, ts, nonce) =>
+      req.skipSign || cred === undefined ? signTc3Checked(req, undefined, ts, keys) : signV1Checked(method, req, cred, ts, nonce)
   }
 }
 

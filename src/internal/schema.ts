@@ -41,6 +41,20 @@ const isNumber: Check = (u) => (typeof u === "number" ? undefined : fail("number
 const isBoolean: Check = (u) => (typeof u === "boolean" ? undefined : fail("boolean", u))
 const isInteger: Check = (u) =>
   typeof u === "bigint" || Number.isSafeInteger(u) ? undefined : fail("an integer (number or bigint)", u)
+// requests (strict): an integer must fit its wire type and a float must be finite, or the
+// server would get a value it cannot store (uint64 -1, int64 10^30) or JSON `null` for NaN
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+const UINT64_MAX = 2n ** 64n - 1n
+const isInt64: Check = (u) =>
+  typeof u === "bigint"
+    ? u < INT64_MIN || u > INT64_MAX ? fail("an int64 (from -2^63 to 2^63-1)", u) : undefined
+    : isInteger(u)
+const isUint64: Check = (u) =>
+  typeof u === "bigint"
+    ? u < 0n || u > UINT64_MAX ? fail("a uint64 (from 0 to 2^64-1)", u) : undefined
+    : Number.isSafeInteger(u) && (u as number) >= 0 ? undefined : fail("a uint64 (from 0 to 2^64-1)", u)
+const isFinite: Check = (u) => (typeof u === "number" && Number.isFinite(u) ? undefined : fail("a finite number", u))
 const Bytes = globalThis.Uint8Array
 const isBytes: Check = (u) => (u instanceof Bytes ? undefined : fail("Uint8Array", u))
 
@@ -82,7 +96,8 @@ export const compileStrict = (ast: AST.AST): Check => {
 
 const build = (ast: AST.AST): Check => {
   const tc = ast.annotations[TcType]
-  if (tc === "int64" || tc === "uint64") return isInteger
+  if (tc === "int64" || tc === "uint64") return strict ? (tc === "int64" ? isInt64 : isUint64) : isInteger
+  if (tc === "float" && strict) return isFinite
   if (tc === "binary") return isBytes
   switch (ast._tag) {
     case "StringKeyword":
