@@ -1,6 +1,6 @@
 /**
  * Where a call goes: pure endpoint resolution and validation of the values that decide it
- * (region, custom endpoint, root domain, language, method).
+ * (service, version, action, region, custom endpoint, root domain, language, method).
  *
  * - default: `<service>.tencentcloudapi.com` (the nearest region; `X-TC-Region` still selects the region)
  * - regional: `<service>.<region>.tencentcloudapi.com` when `regionalEndpoint` is set
@@ -50,6 +50,62 @@ export const validateRegion = (region: string): Either.Either<string, RequestVal
           fix: "use an id like \"ap-guangzhou\" or \"na-siliconvalley\" (lower case, dash-separated), or leave it unset for global services"
         })
       )
+
+const SERVICE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+const VERSION = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
+const ACTION = /^[A-Za-z0-9]{1,128}$/
+
+const shown = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v.length > 64 ? v.slice(0, 64) + "..." : v) : String(v))
+
+/**
+ * Validate a service name (the spec's `serviceShortName`, e.g. `cvm`): one lower-case DNS label,
+ * since it becomes the first label of the host (`<service>.tencentcloudapi.com`) and the signing
+ * scope. Checked before any URL is built, so `x@127.0.0.1:80/` can never redirect a request.
+ */
+export const validateService = (service: string): Either.Either<string, RequestValidationError> =>
+  typeof service === "string" && SERVICE.test(service)
+    ? Either.right(service)
+    : Either.left(
+        RequestValidationError.make({
+          field: "service",
+          problem: `${shown(service)} is not a service name`,
+          fix: "give the product's short name as in the API documentation, e.g. \"cvm\" or \"vpc\" (lower-case letters, digits and inner hyphens, at most 63)"
+        })
+      )
+
+/** Validate an API version: `YYYY-MM-DD`, e.g. `2017-03-12`. */
+export const validateVersion = (version: string): Either.Either<string, RequestValidationError> =>
+  typeof version === "string" && VERSION.test(version)
+    ? Either.right(version)
+    : Either.left(
+        RequestValidationError.make({
+          field: "version",
+          problem: `${shown(version)} is not an API version`,
+          fix: "give the version as YYYY-MM-DD, e.g. \"2017-03-12\" (see the action's documentation)"
+        })
+      )
+
+/** Validate an action name: letters and digits only, e.g. `DescribeInstances`. */
+export const validateAction = (action: string): Either.Either<string, RequestValidationError> =>
+  typeof action === "string" && ACTION.test(action)
+    ? Either.right(action)
+    : Either.left(
+        RequestValidationError.make({
+          field: "action",
+          problem: `${shown(action)} is not an action name`,
+          fix: "give the action as in the API documentation, e.g. \"DescribeInstances\" (letters and digits only, at most 128)"
+        })
+      )
+
+/** Validate a service, version and action together; the first bad one is reported. */
+export const validateCall = (service: string, version: string, action: string): Either.Either<void, RequestValidationError> => {
+  const s = validateService(service)
+  if (Either.isLeft(s)) return Either.left(s.left)
+  const v = validateVersion(version)
+  if (Either.isLeft(v)) return Either.left(v.left)
+  const a = validateAction(action)
+  return Either.isLeft(a) ? Either.left(a.left) : Either.void
+}
 
 /** Validate a language: only `zh-CN` and `en-US` are accepted by the API. */
 export const validateLanguage = (language: string): Either.Either<"zh-CN" | "en-US", RequestValidationError> =>

@@ -59,3 +59,34 @@ describe("validators", () => {
     expect(err(Endpoint.validateMethod("PUT")).field).toBe("method")
   })
 })
+
+describe("service, version and action names (issue 14 item 4: checked before a URL is built)", () => {
+  it("accepts the names real actions use", () => {
+    for (const s of ["cvm", "vpc", "tke", "cls", "ssl", "dnspod", "hunyuan", "tcr", "gme", "tcb", "a", "x-y", "3ds"]) expect(ok(Endpoint.validateService(s))).toBe(s)
+    for (const v of ["2017-03-12", "2018-12-05", "2024-02-29", "2019-01-31"]) expect(ok(Endpoint.validateVersion(v))).toBe(v)
+    for (const a of ["DescribeInstances", "RunInstances", "ChatCompletions", "A", "Describe2"]) expect(ok(Endpoint.validateAction(a))).toBe(a)
+    expect(Either.isRight(Endpoint.validateCall("cvm", "2017-03-12", "DescribeZones"))).toBe(true)
+  })
+  it("refuses a service that would change the host (the reported redirect), empty names and other junk", () => {
+    for (const s of ["x@127.0.0.1:4599/", "", "cvm.evil.com", "cvm:80", "cvm/", "CVM", "-cvm", "cvm-", " cvm", "cvm\n", "a".repeat(64), "cvm?x=1", "cvm#", "ｃｖｍ"]) {
+      const e = err(Endpoint.validateService(s))
+      expect(e.field).toBe("service")
+      expect(e.message).toMatch(/Nothing was sent/)
+    }
+  })
+  it("refuses versions that are not YYYY-MM-DD", () => {
+    for (const v of ["", "2017-3-12", "2017-13-01", "2017-00-10", "2017-03-32", "17-03-12", "2017-03-12 ", "2017/03/12", "2017-03-12\r\nX: y", "latest"]) {
+      expect(err(Endpoint.validateVersion(v)).field).toBe("version")
+    }
+  })
+  it("refuses actions with anything but letters and digits (CR/LF, spaces, dots, slashes, empty, too long)", () => {
+    for (const a of ["", "Describe Instances", "Describe\r\nX-Injected: 1", "Describe.Instances", "../x", "Describe_Instances", "DescribeInstances\u0000", "Ä", "A".repeat(129)]) {
+      expect(err(Endpoint.validateAction(a)).field).toBe("action")
+    }
+    expect(err(Endpoint.validateCall("cvm", "2017-03-12", "bad action")).field).toBe("action")
+    expect(err(Endpoint.validateCall("bad service", "nope", "bad action")).field).toBe("service")
+  })
+  it("shows at most 64 characters of a bad name", () => {
+    expect(err(Endpoint.validateAction("x".repeat(10_000) + "!")).message.length).toBeLessThan(400)
+  })
+})
