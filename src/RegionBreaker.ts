@@ -10,8 +10,10 @@
  *   `consecutiveFailures` failures in a row. In `open`, requests go to
  *   `<service>.<backupEndpoint>` (default `ap-guangzhou.tencentcloudapi.com`); after the
  *   cool-down (a `Schedule`: fixed 60 s by default; the n-th consecutive opening waits the n-th
- *   delay, so an exponential schedule backs off) it turns `half-open` and requests go to the
- *   region again: `maxRequests` successes close it, one failure opens it again.
+ *   delay, so an exponential schedule backs off) it turns `half-open`: at most `maxRequests`
+ *   probes (at least one) go to the region at a time, every other request still goes to the
+ *   backup until the probes decide; `maxRequests` successes close it, one failure opens it again.
+ *   A probe whose outcome is never reported frees its place after `windowInterval`.
  * - Every state change and window reset starts a new generation; a result reported with the
  *   ticket of an older generation is ignored. Generations are unbounded integers (Python wraps
  *   at 10, so a ticket ten changes old could be counted).
@@ -204,13 +206,19 @@ export interface Machine {
   readonly expiry: number
   /** Openings since the breaker last closed; the next opening waits cool-down number `openings + 1`. */
   readonly openings: number
+  /** `half-open`: probes sent to the primary whose outcome is not reported yet (absent: 0). */
+  readonly probes?: number | undefined
+  /** `half-open`: when unreported probes are given up as lost and their places freed (epoch ms). */
+  readonly probesExpire?: number | undefined
 }
 
 /** What a caller gets before an attempt. */
 export interface Ticket {
   readonly generation: number
-  /** Send this attempt to the backup endpoint (only while `open`). */
+  /** Send this attempt to the backup endpoint (while `open`, and in `half-open` beyond the probes). */
   readonly useBackup: boolean
+  /** A `half-open` probe of the primary: report its outcome (even `undefined`) to free its place. */
+  readonly probe?: boolean | undefined
 }
 
 /** One transition of the machine. */
@@ -281,28 +289,47 @@ export const advance = (m: Machine, now: number, s: MachineSettings): Step => {
   return { machine: m, transitions: [] }
 }
 
-/** Before an attempt: advance to `now` and hand out a ticket (backup only while `open`). */
+/** Probes allowed at a time in `half-open`: `maxRequests`, at least one. */
+export const probeLimit = (s: MachineSettings): number => Math.max(1, s.maxRequests)
+
+/**
+ * Before an attempt: advance to `now` and hand out a ticket: the backup while `open`; in
+ * `half-open` a probe of the primary while fewer than {@link probeLimit} probes are out, else the
+ * backup; the primary while `closed`.
+ */
 export const before = (m: Machine, now: number, s: MachineSettings): Step & { readonly ticket: Ticket } => {
   const step = advance(m, now, s)
-  return { ...step, ticket: { generation: step.machine.generation, useBackup: step.machine.state === "open" } }
+  const cur = step.machine
+  if (cur.state !== "half-open") return { ...step, ticket: { generation: cur.generation, useBackup: cur.state === "open" } }
+  const out = cur.probesExpire !== undefined && cur.probesExpire <= now ? 0 : cur.probes ?? 0
+  if (out >= probeLimit(s)) return { ...step, ticket: { generation: cur.generation, useBackup: true } }
+  return {
+    ...step,
+    machine: { ...cur, probes: out + 1, probesExpire: now + s.windowMillis },
+    ticket: { generation: cur.generation, useBackup: false, probe: true }
+  }
 }
 
 /**
- * After an attempt: advance to `now`, then count the result unless its ticket is of an older
- * generation or the breaker is `open`. `cooldownMillis(n)` is the cool-down of the n-th
+ * After an attempt: advance to `now`, free the place of a `half-open` probe, then count the
+ * result unless it is not recorded (`undefined`), its ticket is of an older generation or went to
+ * the backup, or the breaker is `open`. `cooldownMillis(n)` is the cool-down of the n-th
  * consecutive opening.
  */
 export const after = (
   m: Machine,
   now: number,
   ticket: Ticket,
-  success: boolean,
+  success: boolean | undefined,
   s: MachineSettings,
   cooldownMillis: (opening: number) => number
 ): Step => {
   const adv = advance(m, now, s)
-  const cur = adv.machine
-  if (ticket.generation !== cur.generation || cur.state === "open") {
+  let cur = adv.machine
+  if (ticket.probe && ticket.generation === cur.generation && cur.state === "half-open" && (cur.probes ?? 0) > 0) {
+    cur = { ...cur, probes: (cur.probes ?? 0) - 1 }
+  }
+  if (success === undefined || ticket.useBackup || ticket.generation !== cur.generation || cur.state === "open") {
     return { machine: cur, transitions: adv.transitions, ignored: true }
   }
   const c = cur.counts
@@ -401,8 +428,12 @@ export interface RegionBreakerService {
   readonly enabled: boolean
   /** Before each attempt; `key` identifies the primary endpoint (e.g. `"cvm|ap-shanghai|host"`). */
   readonly before: (key: string) => Effect.Effect<Ticket>
-  /** After each attempt with its outcome (see {@link classify}); results of an older generation are ignored. */
-  readonly after: (key: string, ticket: Ticket, success: boolean) => Effect.Effect<void>
+  /**
+   * After each attempt with its outcome (see {@link classify}); results of an older generation are
+   * ignored. Call it for every ticket, with `undefined` for an outcome that is not recorded (an
+   * interruption included): that frees a `half-open` probe's place at once.
+   */
+  readonly after: (key: string, ticket: Ticket, success: boolean | undefined) => Effect.Effect<void>
   /** The backup host for a service: `${service}.${backupEndpoint}`. */
   readonly backupHost: (service: string) => string
   /** The state of a key now (`closed` for a key never seen). */

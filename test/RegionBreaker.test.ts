@@ -453,10 +453,117 @@ describe("concurrency", () => {
           }),
         { concurrency: "unbounded", discard: true }
       )
-      expect(backups).toBe(0)
+      // half-open admits 200 probes at a time (maxRequests): the other 800 go to the backup
+      expect(backups).toBe(800)
       const m = yield* b.snapshot(KEY)
-      // all 1,000 tickets were of the half-open generation: the first 200 close it, the rest are stale
+      // the 200 probes close it; the backup results are never counted
       expect(m?.state).toBe("closed")
       expect(m?.counts.total).toBe(0)
+    }))
+})
+
+// -------------------------------------------------------------------------------------------------
+// issue 14 item 9: half-open admits at most maxRequests probes at a time
+
+describe("half-open probes gently", () => {
+  const openAt0 = () => feed(RegionBreaker.initial(0, S), 0, times(5, F)).machine
+
+  it("hands out maxRequests probe tickets, then the backup until a probe reports", () => {
+    let m = openAt0()
+    const tickets: Array<RegionBreaker.Ticket> = []
+    for (let i = 0; i < 8; i++) {
+      const b = RegionBreaker.before(m, 60_000, S)
+      m = b.machine
+      tickets.push(b.ticket)
+    }
+    expect(tickets.map((t) => (t.useBackup ? "backup" : "probe"))).toEqual(["probe", "probe", "probe", "probe", "probe", "backup", "backup", "backup"])
+    expect(m.probes).toBe(5)
+    // a backup result is not a probe result: it neither frees a place nor counts
+    const backup = RegionBreaker.after(m, 60_001, tickets[6], true, S, fixed60)
+    expect(backup.ignored).toBe(true)
+    expect(backup.machine.probes).toBe(5)
+    // one probe succeeds: its place is free again, and it counts toward closing
+    m = RegionBreaker.after(m, 60_001, tickets[0], true, S, fixed60).machine
+    expect(m.probes).toBe(4)
+    expect(m.counts.consecutiveSuccesses).toBe(1)
+    expect(RegionBreaker.before(m, 60_002, S).ticket.useBackup).toBe(false)
+  })
+
+  it("an unrecorded outcome (undefined) frees the place without counting", () => {
+    let m = openAt0()
+    const b = RegionBreaker.before(m, 60_000, S)
+    m = RegionBreaker.after(b.machine, 60_001, b.ticket, undefined, S, fixed60).machine
+    expect(m.probes).toBe(0)
+    expect(m.counts.total).toBe(0)
+    expect(m.state).toBe("half-open")
+  })
+
+  it("probes never reported are given up after windowInterval", () => {
+    let m = openAt0()
+    for (let i = 0; i < 5; i++) m = RegionBreaker.before(m, 60_000, S).machine
+    expect(RegionBreaker.before(m, 60_000 + S.windowMillis - 1, S).ticket.useBackup).toBe(true)
+    const late = RegionBreaker.before(m, 60_000 + S.windowMillis, S)
+    expect(late.ticket).toMatchObject({ useBackup: false, probe: true })
+    expect(late.machine.probes).toBe(1)
+  })
+
+  it("maxRequests 0 still sends one probe at a time", () => {
+    const s0 = { ...S, maxRequests: 0 }
+    let m = feed(RegionBreaker.initial(0, s0), 0, times(5, F), s0).machine
+    const first = RegionBreaker.before(m, 60_000, s0)
+    m = first.machine
+    expect(first.ticket.useBackup).toBe(false)
+    expect(RegionBreaker.before(m, 60_000, s0).ticket.useBackup).toBe(true)
+  })
+
+  it.scoped("1,000 concurrent calls in half-open with the primary still down: at most maxRequests lost, the rest served by the backup", () =>
+    Effect.gen(function* () {
+      const b = yield* RegionBreaker.make({ maxRequests: 3 })
+      const q = yield* b.subscribe
+      yield* report(b, times(5, F))
+      yield* TestClock.adjust("60 seconds")
+      let primary = 0
+      let backup = 0
+      // a call: the primary is down (fails after 1 s), the backup answers at once
+      const call = Effect.flatMap(b.before(KEY), (ticket) =>
+        ticket.useBackup
+          ? Effect.sync(() => void backup++).pipe(Effect.zipRight(b.after(KEY, ticket, true)), Effect.as(true))
+          : Effect.sync(() => void primary++).pipe(
+              Effect.zipRight(Effect.sleep("1 second")),
+              Effect.zipRight(b.after(KEY, ticket, false)),
+              Effect.as(false)
+            )
+      )
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 1000 }, () => call), { concurrency: "unbounded" }))
+      yield* TestClock.adjust("1 second")
+      const results = yield* Fiber.join(fiber)
+      expect(primary).toBe(3)
+      expect(backup).toBe(997)
+      expect(results.filter((ok) => !ok).length).toBe(3)
+      expect(yield* b.state(KEY)).toBe("open")
+      expect(yield* drain(q)).toEqual([
+        "closed→open:failure-rate@0",
+        "open→half-open:cooldown-elapsed@60000",
+        "half-open→open:half-open-failure@61000"
+      ])
+    }))
+
+  it.scoped("1,000 concurrent calls in half-open with the primary back: the probes close the breaker, nothing lost", () =>
+    Effect.gen(function* () {
+      const b = yield* RegionBreaker.make({ maxRequests: 3 })
+      yield* report(b, times(5, F))
+      yield* TestClock.adjust("60 seconds")
+      let primary = 0
+      const call = Effect.flatMap(b.before(KEY), (ticket) =>
+        ticket.useBackup
+          ? b.after(KEY, ticket, true)
+          : Effect.sync(() => void primary++).pipe(Effect.zipRight(Effect.sleep("1 second")), Effect.zipRight(b.after(KEY, ticket, true)))
+      )
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 1000 }, () => call), { concurrency: "unbounded", discard: true }))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      expect(primary).toBe(3)
+      expect(yield* b.state(KEY)).toBe("closed")
+      expect((yield* b.before(KEY)).useBackup).toBe(false)
     }))
 })
