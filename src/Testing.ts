@@ -4,14 +4,20 @@
  *
  * - {@link layer}: answers any action from a handler map keyed `"cvm.DescribeInstances"` (or
  *   nested, `{ cvm: { DescribeInstances } }`). The generated action still validates the request
- *   and decodes the handler's answer with the real response schema, so a mock that drifts from
- *   the API fails loudly with a `ResponseDecodeError`.
+ *   and decodes the handler's answer with the real response schema.
  * - {@link mockService}: one product, typed from the generated module (request and response types
  *   of each action), whole: other actions answer `InvalidAction`.
  * - {@link mockActions}: the same, action by action, over the `TencentCloud` already in context:
  *   actions not listed go to it.
  * - {@link mockAction}: one action function, typed from it (its request, response and errors),
  *   over the `TencentCloud` already in context.
+ *
+ * Answers may be partial: a required member the answer leaves out is filled with a placeholder
+ * of its declared type (`""`, `0`, `false`, `[]`, an object filled the same way; optional members
+ * stay absent), deterministically, so a test states only what it cares about. What the answer
+ * does give is checked strictly: a member of the wrong type or an undeclared member fails the
+ * call with a `ResponseDecodeError` naming every mismatch (decode mock answers tolerantly, with
+ * drift records, under `Drift.layerTolerant` or `Drift.withStrict(effect, false)`).
  *
  * Like the real client, an `ApiError` whose code the action does not declare (nor the common
  * codes) arrives as `UnknownApiError`, and a missing `RequestId` is filled in.
@@ -33,6 +39,7 @@ import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ActionInfo, type CallError, type CallOptions, type ServerSentEvent, TencentCloud, type TencentCloudService } from "./Client.js"
 import { ApiError, fromServerCode } from "./Errors.js"
+import { MockAnswer } from "./internal/drift.js"
 import * as Json from "./Json.js"
 
 /**
@@ -84,8 +91,11 @@ const classify = (info: ActionInfo) => (e: CallError): CallError =>
     ? fromServerCode({ service: e.service, version: e.version, action: e.action, region: e.region, endpoint: e.endpoint, code: e.code, serverMessage: e.serverMessage, requestId: e.requestId }, info.codes)
     : e
 
-const withRequestId = (a: Readonly<Record<string, unknown>>): Record<string, unknown> =>
-  typeof a.RequestId === "string" ? { ...a } : { ...a, RequestId: mockRequestId() }
+/** The answer handed to the generated action: a `RequestId` filled in, marked as a mock's (filled, strict by default). */
+const withRequestId = (a: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const o = typeof a.RequestId === "string" ? { ...a } : { ...a, RequestId: mockRequestId() }
+  return Object.defineProperty(o, MockAnswer, { value: true, enumerable: false })
+}
 
 /** Build a client service from a lookup of handlers (`undefined`: no handler). */
 export const fromLookup = (
@@ -151,8 +161,18 @@ export const layer = (handlers: Handlers): Layer.Layer<TencentCloud> => Layer.su
 
 type TypeOf<F> = F extends () => Schema.Schema<infer A, any, any> ? A : never
 
-/** The answer of a typed mock: the response, `RequestId` optional. */
-export type MockResponse<A> = A extends { readonly RequestId: string } ? Omit<A, "RequestId"> & { readonly RequestId?: string } : A
+/**
+ * The answer of a typed mock: the response with every member optional, at every depth (members
+ * left out are filled with placeholders of their declared types).
+ */
+export type MockResponse<A> = Partially<A>
+
+/** `A` with every member optional, at every depth. */
+export type Partially<A> = A extends Uint8Array | string | number | bigint | boolean | null | undefined
+  ? A
+  : A extends ReadonlyArray<infer I>
+    ? ReadonlyArray<Partially<I>>
+    : { readonly [K in keyof A]?: Partially<A[K]> }
 
 /** Typed handlers for the actions of one generated module (`import * as Cvm from "effect-tencentcloud/cvm"`). */
 export type ServiceHandlers<M extends ServiceModule> = {

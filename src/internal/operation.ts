@@ -12,16 +12,24 @@
  *
  * @internal
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { ActionInfo, CallOptions } from "../core/Call.js"
-import { TencentCloud } from "../Client.js"
+import type { TencentCloud as TencentCloudTag, TencentCloudService } from "../Client.js"
 import { RequestValidationError, ResponseDecodeError } from "../Errors.js"
 import type { S } from "./codec.js"
 import { type DriftRecord, MockAnswer, RawAnswer, recordLine, records, report, StrictMode } from "./drift.js"
 import { compileStrict, describe, formatPath } from "./schema.js"
 import { fill, type Mismatch, walk } from "./tolerant.js"
+
+/**
+ * The `TencentCloud` service, looked up by its key: importing `Client.js` here at run time would
+ * make a cycle (Client → Credentials → the generated STS module → this module).
+ */
+type TencentCloud = TencentCloudTag
+const TencentCloud = /*#__PURE__*/ Context.GenericTag<TencentCloud, TencentCloudService>("effect-tencentcloud/TencentCloud")
 
 /** What a service-version module says about itself. */
 export interface Meta {

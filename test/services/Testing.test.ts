@@ -73,13 +73,29 @@ describe("Testing.layer", () => {
       expect(e.message).toContain("TotalCount")
     }))
 
-  it.effect("a missing required member is drift too", () =>
+  it.effect("a partial answer: required members left out are filled with placeholders of their types", () =>
     Effect.gen(function* () {
       const r = yield* Cvm.describeZones().pipe(
-        Effect.either,
-        Effect.provide(Testing.layer({ "cvm.DescribeZones": () => Effect.succeed({ TotalCount: 1 }) }))
+        Effect.provide(Testing.layer({ "cvm.DescribeZones": () => Effect.succeed({ TotalCount: 1, ZoneSet: [{ Zone: "ap-guangzhou-3" }] }) }))
       )
-      expect(Either.isLeft(r) && r.left._tag).toBe("ResponseDecodeError")
+      expect(r.TotalCount).toBe(1)
+      expect(r.ZoneSet).toEqual([{ Zone: "ap-guangzhou-3", ZoneName: "", ZoneId: "", ZoneState: "" }])
+      const empty = yield* Cvm.describeZones().pipe(Effect.provide(Testing.layer({ "cvm.DescribeZones": () => Effect.succeed({}) })))
+      expect(empty.TotalCount).toBe(0)
+      expect(empty.ZoneSet).toEqual([])
+    }))
+
+  it.effect("a mock's wrong-typed and undeclared members are all named, and the message does not advise codegen", () =>
+    Effect.gen(function* () {
+      const r = yield* Cvm.describeZones().pipe(
+        Effect.flip,
+        Effect.provide(Testing.layer({ "cvm.DescribeZones": () => Effect.succeed({ TotalCount: 1.5, ZoneSet: [{ Zone: 3 }], Extra: true }) }))
+      )
+      expect(r._tag).toBe("ResponseDecodeError")
+      if (r._tag !== "ResponseDecodeError") return
+      expect(r.mismatches?.map((m) => m.path)).toEqual(["TotalCount", "ZoneSet[0].Zone", "Extra"])
+      expect(r.message).toContain("mock's answer")
+      expect(r.message).not.toContain("codegen")
     }))
 
   it.effect("a declared code is caught by its tag; an undeclared one arrives as UnknownApiError", () =>
