@@ -3,8 +3,13 @@
  * `retry`; comment lines (`:`) ignored; a blank line dispatches; a final event without a trailing
  * blank line is still delivered.
  *
+ * A stream that stalls after its headers is ended by an idle timeout between events
+ * ({@link DEFAULT_IDLE_TIMEOUT_MILLIS} unless configured): comments and partial lines do not
+ * count as events, so a server that only sends keep-alive comments for that long is idle too.
+ *
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Stream from "effect/Stream"
 import type { ServerSentEvent } from "../core/Call.js"
 
@@ -67,8 +72,36 @@ export const parseText = (text: string): Array<ServerSentEvent> => {
   return out
 }
 
-/** Turn a byte stream into a stream of events. */
-export const fromBytes = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<ServerSentEvent, E, R> =>
+/** Default idle timeout between two events of a stream: 2 minutes (generous: model streams pause seconds). */
+export const DEFAULT_IDLE_TIMEOUT_MILLIS = 120_000
+
+/** How long a stream may go without an event, and the error that ends it then. */
+export interface IdleTimeout<E2> {
+  readonly millis: number
+  readonly onIdle: (millis: number) => E2
+}
+
+/**
+ * End an event stream with `onIdle(millis)` when no event arrives for `millis` (measured from
+ * the start, then from each event). Time is the `Clock`'s, so `TestClock` drives it.
+ */
+export const withIdleTimeout = <E, R, E2>(
+  events: Stream.Stream<ServerSentEvent, E, R>,
+  idle: IdleTimeout<E2>
+): Stream.Stream<ServerSentEvent, E | E2, R> =>
+  Number.isFinite(idle.millis) && idle.millis > 0
+    ? // rechunk: a chunk of bytes that completes no event (a comment, half a line) must not reset the timer
+      Stream.timeoutFail(Stream.rechunk(events, 1), () => idle.onIdle(idle.millis), Duration.millis(idle.millis))
+    : events
+
+/** Turn a byte stream into a stream of events; with `idle`, a stall between events ends it (see {@link withIdleTimeout}). */
+export const fromBytes = <E, R, E2 = never>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  idle?: IdleTimeout<E2>
+): Stream.Stream<ServerSentEvent, E | E2, R> =>
+  idle === undefined ? parseBytes(bytes) : withIdleTimeout(parseBytes(bytes), idle)
+
+const parseBytes = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<ServerSentEvent, E, R> =>
   Stream.suspend(() => {
     const parser = makeParser()
     return bytes.pipe(
