@@ -150,6 +150,12 @@ export class NetworkError extends /*#__PURE__*/ Data.TaggedError("NetworkError")
     readonly traceId: string
     readonly message: string
     readonly cause?: unknown
+    /**
+     * The request never reached a server that could act on it: a reused keep-alive connection
+     * the server had already closed, found closed before any byte of the answer arrived. Safe
+     * to retry for every action, and not a region failure.
+     */
+    readonly beforeSend?: boolean | undefined
   }
 > {}
 
@@ -367,6 +373,7 @@ const NEVER: Classification = { retry: "never", region: undefined }
  * | failure | retry | region |
  * |---|---|---|
  * | `NetworkError` Connect / DNS (nothing was sent) | always | failure |
+ * | `NetworkError` with `beforeSend` (a stale keep-alive connection) | always | not recorded |
  * | `NetworkError` Reset / TLS / Transport, `TimeoutError` | ifSafe | failure |
  * | `HttpStatusError` 429 | always | answered if it has a RequestId, else not recorded |
  * | `HttpStatusError` 5xx | ifSafe | failure (answered if it has a RequestId) |
@@ -394,6 +401,7 @@ export const classify = (error: unknown): Classification => {
   }
   switch (e._tag) {
     case "NetworkError":
+      if ((e as { beforeSend?: unknown }).beforeSend === true) return { retry: "always", region: undefined }
       return { retry: e.reason === "Connect" || e.reason === "DNS" ? "always" : "ifSafe", region: false }
     case "TimeoutError":
       return { retry: "ifSafe", region: false }
