@@ -11,6 +11,7 @@ import * as path from "node:path"
 import * as util from "node:util"
 import * as Credentials from "../src/Credentials.js"
 import { CredentialsError } from "../src/Errors.js"
+import { noNetwork } from "./credentials/helpers.js"
 
 const ID = "AKIDexampleEXAMPLEexample0000001"
 const KEY = "SeCrEtKeYvAlUe0123456789abcdefXYZ"
@@ -178,7 +179,7 @@ describe("environment", () => {
 
   it.effect("layerEnvironment builds without an environment and keeps the first credential found", () =>
     Effect.gen(function* () {
-      const service = yield* Credentials.Credentials.pipe(Effect.provide(Credentials.layerEnvironment))
+      const service = yield* Credentials.Credentials.pipe(Effect.provide(Credentials.layerEnvironment), Effect.provide(noNetwork))
       const e = yield* fail(service.get.pipe(withEnv({})))
       expect(e.notConfigured).toBe(true)
       const first = yield* service.get.pipe(withEnv({ TENCENTCLOUD_SECRET_ID: ID, TENCENTCLOUD_SECRET_KEY: KEY }))
@@ -492,12 +493,14 @@ describe("chain", () => {
     it.effect("layerDefaultWith: nothing configured → the layer builds, get fails listing what was tried", () =>
       Effect.gen(function* () {
         const nowhere = missing()
-        const service = yield* Credentials.Credentials.pipe(Effect.provide(Credentials.layerDefaultWith({ searchPaths: [nowhere] })))
+        const service = yield* Credentials.Credentials.pipe(Effect.provide(Credentials.layerDefaultWith({ searchPaths: [nowhere] })), Effect.provide(noNetwork))
         const e = yield* fail(service.get.pipe(withEnv({})))
         expect(e.provider).toBe("chain")
         expect(e.notConfigured).toBe(true)
         expect(e.message).toContain("environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not set")
         expect(e.message).toContain(nowhere)
+        expect(e.message).toContain("CVM instance role: no metadata server at http://metadata.tencentyun.com/latest/meta-data/ (ENOTFOUND)")
+        expect(e.message).toContain("TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN are not set")
         // the failure is not cached: once the environment is set, get succeeds
         const c = yield* service.get.pipe(withEnv({ TENCENTCLOUD_SECRET_ID: ID, TENCENTCLOUD_SECRET_KEY: KEY }))
         expect(c.secretId).toBe(ID)
@@ -507,7 +510,7 @@ describe("chain", () => {
       Effect.gen(function* () {
         const home = path.join(dir, "home-d")
         const file = write("home-d/.tencentcloud/credentials", `[default]\nsecret_id=AKIDonce\nsecret_key=k\n`)
-        const service = yield* Credentials.Credentials.pipe(Effect.provide(Credentials.layerDefault))
+        const service = yield* Credentials.Credentials.pipe(Effect.provide(Credentials.layerDefault), Effect.provide(noNetwork))
         const a = yield* service.get.pipe(withEnv({ HOME: home }))
         fs.writeFileSync(file, "broken now\n")
         const b = yield* service.get.pipe(withEnv({ HOME: home }))

@@ -63,7 +63,15 @@ const idOf = (get: Effect.Effect<Credentials.Credential, CredentialsError>) => E
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
 
 describe("cached", () => {
-  it.effect("serves from the cache until 5 minutes before expiry, then refreshes", () =>
+  /** One get in the refresh window returns the current credential at once; the refresh lands after. */
+  const inWindow = (get: Effect.Effect<Credentials.Credential, CredentialsError>) =>
+    Effect.gen(function* () {
+      const now = yield* idOf(get)
+      yield* settle
+      return now
+    })
+
+  it.effect("serves from the cache until 5 minutes before expiry, then refreshes in the background", () =>
     Effect.gen(function* () {
       const s = scripted(HOUR)
       const { get } = yield* Credentials.cached(s.source)
@@ -72,12 +80,14 @@ describe("cached", () => {
       expect(yield* idOf(get)).toBe("id-1")
       expect(s.runs()).toBe(1)
       yield* TestClock.adjust(1)
-      expect(yield* idOf(get)).toBe("id-2")
+      expect(yield* inWindow(get)).toBe("id-1") // still valid: served at once
       expect(s.runs()).toBe(2)
+      expect(yield* idOf(get)).toBe("id-2")
       // the new credential lives an hour from its fetch (t = 55 min): next refresh at 110 min
       yield* TestClock.adjust(55 * MINUTE - 1)
       expect(yield* idOf(get)).toBe("id-2")
       yield* TestClock.adjust(1)
+      expect(yield* inWindow(get)).toBe("id-2")
       expect(yield* idOf(get)).toBe("id-3")
     }))
 
@@ -87,8 +97,10 @@ describe("cached", () => {
       const { get } = yield* Credentials.cached(s.source, { refreshBefore: "20 minutes" })
       yield* get
       yield* TestClock.adjust(40 * MINUTE - 1)
-      expect(yield* idOf(get)).toBe("id-1")
+      expect(yield* inWindow(get)).toBe("id-1")
+      expect(s.runs()).toBe(1)
       yield* TestClock.adjust(1)
+      yield* inWindow(get)
       expect(yield* idOf(get)).toBe("id-2")
     }))
 
@@ -98,9 +110,24 @@ describe("cached", () => {
       const { get } = yield* Credentials.cached(s.source, { refreshBefore: "5 minutes" })
       yield* get
       yield* TestClock.adjust(MINUTE - 1)
-      expect(yield* idOf(get)).toBe("id-1")
+      expect(yield* inWindow(get)).toBe("id-1")
       expect(s.runs()).toBe(1)
       yield* TestClock.adjust(1)
+      yield* inWindow(get)
+      expect(yield* idOf(get)).toBe("id-2")
+    }))
+
+  it.effect("the default margin is 10 % of a short lifetime (20 minutes → 2 minutes)", () =>
+    Effect.gen(function* () {
+      const s = scripted(20 * MINUTE)
+      const { get } = yield* Credentials.cached(s.source)
+      yield* get
+      yield* TestClock.adjust(18 * MINUTE - 1)
+      expect(yield* inWindow(get)).toBe("id-1")
+      expect(s.runs()).toBe(1)
+      yield* TestClock.adjust(1)
+      yield* inWindow(get)
+      expect(s.runs()).toBe(2)
       expect(yield* idOf(get)).toBe("id-2")
     }))
 
@@ -114,12 +141,12 @@ describe("cached", () => {
       expect(s.runs()).toBe(1)
     }))
 
-  it.effect("100 concurrent gets on an empty cache: one source run, one credential", () =>
+  it.effect("1,000 concurrent gets on an empty cache: one source run, one credential", () =>
     Effect.gen(function* () {
       const s = scripted(HOUR)
       const { get } = yield* Credentials.cached(s.source)
       const h = yield* s.hold
-      const all = yield* Effect.fork(Effect.all(Array.from({ length: 100 }, () => idOf(get)), { concurrency: "unbounded" }))
+      const all = yield* Effect.fork(Effect.all(Array.from({ length: 1000 }, () => idOf(get)), { concurrency: "unbounded" }))
       yield* h.started
       yield* settle
       expect(s.runs()).toBe(1)
@@ -129,21 +156,51 @@ describe("cached", () => {
       expect(s.runs()).toBe(1)
     }))
 
-  it.effect("100 concurrent gets inside the refresh window: one refresh, all get the new credential", () =>
+  it.effect("1,000 concurrent gets inside the refresh window: all served at once, one refresh in the background", () =>
     Effect.gen(function* () {
       const s = scripted(HOUR)
       const { get } = yield* Credentials.cached(s.source)
       yield* get
       yield* TestClock.adjust(56 * MINUTE)
       const h = yield* s.hold
-      const all = yield* Effect.fork(Effect.all(Array.from({ length: 100 }, () => idOf(get)), { concurrency: "unbounded" }))
+      // the refresh is held: every caller still gets the valid credential without waiting
+      const ids = yield* Effect.all(Array.from({ length: 1000 }, () => idOf(get)), { concurrency: "unbounded" })
+      expect(new Set(ids)).toEqual(new Set(["id-1"]))
       yield* h.started
-      yield* settle
       expect(s.runs()).toBe(2)
       yield* h.open
-      const ids = yield* Fiber.join(all)
-      expect(new Set(ids)).toEqual(new Set(["id-2"]))
+      yield* settle
+      expect(yield* idOf(get)).toBe("id-2")
       expect(s.runs()).toBe(2)
+    }))
+
+  it.effect("a refresh that hangs blocks nobody while the credential is valid, and is cut off by refreshTimeout", () =>
+    Effect.gen(function* () {
+      const s = scripted(HOUR)
+      const { get } = yield* Credentials.cached(s.source, { refreshTimeout: "30 seconds" })
+      yield* get
+      yield* TestClock.adjust(56 * MINUTE)
+      const h = yield* s.hold // never opened: the source hangs
+      for (let i = 0; i < 5; i++) expect(yield* idOf(get)).toBe("id-1")
+      yield* h.started
+      expect(s.runs()).toBe(2)
+      yield* TestClock.adjust("30 seconds") // the hung refresh times out
+      yield* settle
+      expect(yield* idOf(get)).toBe("id-1")
+      expect(s.runs()).toBe(2) // backing off: no new refresh yet
+    }))
+
+  it.effect("a caller with nothing valid to fall back on waits at most refreshTimeout", () =>
+    Effect.gen(function* () {
+      const s = scripted(HOUR)
+      const { get } = yield* Credentials.cached(s.source, { refreshTimeout: "10 seconds" })
+      yield* s.hold
+      const caller = yield* Effect.fork(Effect.flip(get))
+      yield* settle
+      yield* TestClock.adjust("10 seconds")
+      const e = yield* Fiber.join(caller)
+      expect(e.provider).toBe("cached")
+      expect(e.message).toMatch(/did not answer within 10000 ms/)
     }))
 
   it.effect("a failed fetch is not cached: the next get runs the source again", () =>
@@ -178,20 +235,77 @@ describe("cached", () => {
       expect(yield* idOf(get)).toBe("id-2")
     }))
 
-  it.effect("a failed refresh keeps the last good credential while it is valid, and retries on each get", () =>
+  it.effect("a failing refresh keeps the last good credential while it is valid and backs off (1 s, 2 s, 4 s ...)", () =>
     Effect.gen(function* () {
       const s = scripted(HOUR)
       const { get } = yield* Credentials.cached(s.source)
       yield* get
       s.setMode("fail")
       yield* TestClock.adjust(56 * MINUTE)
-      expect(yield* idOf(get)).toBe("id-1")
+      expect(yield* inWindow(get)).toBe("id-1")
       expect(s.runs()).toBe(2)
-      yield* TestClock.adjust(4 * MINUTE - 1) // 1 ms before expiry
-      expect(yield* idOf(get)).toBe("id-1")
+      // every caller inside the back-off gets the valid credential without calling the source
+      for (let i = 0; i < 100; i++) expect(yield* idOf(get)).toBe("id-1")
+      expect(s.runs()).toBe(2)
+      yield* TestClock.adjust(1000)
+      yield* inWindow(get)
       expect(s.runs()).toBe(3)
+      yield* TestClock.adjust(1000) // the second back-off is 2 s
+      yield* inWindow(get)
+      expect(s.runs()).toBe(3)
+      yield* TestClock.adjust(1000)
+      yield* inWindow(get)
+      expect(s.runs()).toBe(4)
       s.setMode("ok")
-      expect(yield* idOf(get)).toBe("id-4")
+      yield* TestClock.adjust(4000)
+      expect(yield* inWindow(get)).toBe("id-1")
+      expect(yield* idOf(get)).toBe("id-5")
+      // a success resets the back-off
+      s.setMode("fail")
+      yield* TestClock.adjust(56 * MINUTE)
+      yield* inWindow(get)
+      expect(s.runs()).toBe(6)
+      yield* TestClock.adjust(1000)
+      yield* inWindow(get)
+      expect(s.runs()).toBe(7)
+    }))
+
+  it.effect("a source with nothing newer (a credential already due) backs off instead of being asked on every get", () =>
+    Effect.gen(function* () {
+      let runs = 0
+      const fixedExpiry = HOUR
+      const { get } = yield* Credentials.cached(
+        Effect.sync((): Credentials.Credential => {
+          runs++
+          return { secretId: "same", secretKey: Redacted.make("k"), expiresAt: fixedExpiry }
+        })
+      )
+      yield* get
+      yield* TestClock.adjust(58 * MINUTE)
+      for (let i = 0; i < 50; i++) {
+        yield* get
+        yield* settle
+      }
+      expect(runs).toBe(2)
+    }))
+
+  it.effect("the id, key and token a caller gets always come from one refresh", () =>
+    Effect.gen(function* () {
+      const s = scripted(10 * MINUTE)
+      const { get } = yield* Credentials.cached(s.source)
+      const seen: Array<Credentials.Credential> = []
+      for (let round = 0; round < 20; round++) {
+        const batch = yield* Effect.all(Array.from({ length: 50 }, () => get), { concurrency: "unbounded" })
+        seen.push(...batch)
+        yield* TestClock.adjust(MINUTE + 7)
+        yield* settle
+      }
+      expect(s.runs()).toBeGreaterThan(2)
+      for (const c of seen) {
+        const n = c.secretId.slice(3)
+        expect(Redacted.value(c.secretKey)).toBe(`key-${n}`)
+        expect(Redacted.value(c.token!)).toBe(`token-${n}`)
+      }
     }))
 
   it.effect("an expired credential is never returned: the refresh's error is", () =>
@@ -264,6 +378,7 @@ describe("cached", () => {
       yield* service.get
       expect(s.runs()).toBe(1)
       yield* TestClock.adjust(59 * MINUTE)
+      expect(yield* inWindow(service.get)).toBe("id-1")
       expect(yield* idOf(service.get)).toBe("id-2")
     }))
 })
