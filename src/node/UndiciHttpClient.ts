@@ -22,6 +22,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cookies from "@effect/platform/Cookies"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
@@ -30,6 +31,8 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from "undici"
+import type { RequestValidationError } from "../Errors.js"
+import * as runtime from "./runtime.js"
 
 /** Options of the undici transport. */
 export interface UndiciOptions {
@@ -187,7 +190,7 @@ export const makeWithDispatcher = (dispatcher: Dispatcher): HttpClient.HttpClien
  * const Http = UndiciHttpClient.layer({ proxy: "http://proxy.internal:3128", connectTimeout: "5 seconds" })
  * ```
  */
-export const layer = (options: UndiciOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
+export const layer = (options: UndiciOptions = {}): Layer.Layer<HttpClient.HttpClient, RequestValidationError> =>
   Layer.scoped(
     HttpClient.HttpClient,
     Effect.gen(function* () {
@@ -198,11 +201,20 @@ export const layer = (options: UndiciOptions = {}): Layer.Layer<HttpClient.HttpC
       }
       const dispatcher = yield* Effect.acquireRelease(
         Effect.sync(() => makeDispatcher(options)),
-        (d) => (options.dispatcher ? Effect.void : Effect.promise(() => d.close().catch(() => undefined)))
+        // Bun's built-in undici has no close either: nothing to release there
+        (d) => (options.dispatcher || typeof d.close !== "function" ? Effect.void : Effect.promise(() => d.close().catch(() => undefined)))
       )
+      // a dispatcher that cannot send (Bun) is a configuration error, not a network fault
+      const unsupported = runtime.unsupported(dispatcher)
+      if (unsupported !== undefined) return yield* Effect.fail(unsupported)
       return makeWithDispatcher(dispatcher)
     })
   )
 
-/** The default Node transport: `layer()` with default options. */
-export const layerDefault: Layer.Layer<HttpClient.HttpClient> = layer()
+/**
+ * The default transport for the runtime: undici (`layer()` with default options) where its
+ * dispatcher works (Node, Deno), the global `fetch` elsewhere (Bun).
+ */
+export const layerDefault: Layer.Layer<HttpClient.HttpClient> = /*#__PURE__*/ Layer.suspend(() =>
+  runtime.undiciWorks() ? Layer.orDie(layer()) : FetchHttpClient.layer
+)

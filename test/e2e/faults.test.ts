@@ -26,7 +26,7 @@ const REGION = "ap-guangzhou"
 const sdk = (
   emu: Emulator.EmulatorHandle,
   options: Client.ClientOptions = {},
-  http: Layer.Layer<import("@effect/platform/HttpClient").HttpClient> = UndiciHttpClient.layerDefault
+  http: Layer.Layer<import("@effect/platform/HttpClient").HttpClient, Errors.RequestValidationError> = UndiciHttpClient.layerDefault
 ) =>
   Client.layer({ connectTo: emu.endpoint, region: REGION, retryPolicy: FAST, timeout: "3 seconds", ...options }).pipe(
     Layer.provide(Credentials.layerStatic(Emulator.DEMO_CREDENTIALS)),
