@@ -94,8 +94,8 @@ describe("Waiters over real HTTP against the emulator (state changes over time)"
       const emu = yield* Emulator.make({ timings: { launch: t, start: t, stop: t, reboot: t, terminate: t, attach: t, detach: t } })
       const program = Effect.gen(function* () {
         const { Vpc: vpc } = yield* Vpc.createVpc({ VpcName: "waiters", CidrBlock: "10.9.0.0/16" })
-        const { Subnet: subnet } = yield* Vpc.createSubnet({ VpcId: vpc.VpcId, SubnetName: "w", CidrBlock: "10.9.1.0/24", Zone: "ap-guangzhou-3" })
-        yield* Waiters.vpcResourcesReady({ vpcIds: [vpc.VpcId], subnetIds: [subnet.SubnetId] }, poll)
+        const { Subnet: subnet } = yield* Vpc.createSubnet({ VpcId: vpc.VpcId!, SubnetName: "w", CidrBlock: "10.9.1.0/24", Zone: "ap-guangzhou-3" })
+        yield* Waiters.vpcResourcesReady({ vpcIds: [vpc.VpcId!], subnetIds: [subnet.SubnetId!] }, poll)
 
         const run = yield* Cvm.runInstances({ InstanceCount: 2, ImageId: "img-pmqg1cw7", Placement: { Zone: "ap-guangzhou-3" } })
         const ids = run.InstanceIdSet ?? []
@@ -107,7 +107,8 @@ describe("Waiters over real HTTP against the emulator (state changes over time)"
         yield* Cvm.stopInstances({ InstanceIds: [ids[0]] })
         yield* Waiters.instanceState([ids[0]], "STOPPED", poll)
 
-        const { DiskIdSet } = yield* Cbs.createDisks({ DiskType: "CLOUD_PREMIUM", DiskChargeType: "POSTPAID_BYHOUR", DiskSize: 50, Placement: { Zone: "ap-guangzhou-3" } })
+        const { DiskIdSet: created } = yield* Cbs.createDisks({ DiskType: "CLOUD_PREMIUM", DiskChargeType: "POSTPAID_BYHOUR", DiskSize: 50, Placement: { Zone: "ap-guangzhou-3" } })
+        const DiskIdSet = created ?? []
         yield* Cbs.attachDisks({ DiskIds: [...DiskIdSet], InstanceId: ids[1] })
         const attached = yield* Waiters.diskState(DiskIdSet, "ATTACHED", poll)
         expect(attached.DiskSet?.[0].InstanceId).toBe(ids[1])
