@@ -391,6 +391,8 @@ export const classifyError = (error: unknown): boolean | undefined => {
     case "UnknownApiError":
       return e.code !== "InternalError"
     case "NetworkError":
+      // a stale keep-alive connection: nothing reached the server, the region is fine
+      return (e as { beforeSend?: unknown }).beforeSend === true ? undefined : false
     case "TimeoutError":
       return false
     case "HttpStatusError": {
