@@ -46,7 +46,12 @@ export interface UndiciOptions {
   readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
   /** Skip TLS certificate verification. Dangerous; logs a warning when the layer is built. */
   readonly insecure?: boolean | undefined
-  /** Keep idle connections open for this long (default 30 s); `false` closes after each request. */
+  /**
+   * Keep idle connections open for this long (default {@link DEFAULT_KEEP_ALIVE}, 4 s: below the
+   * 5 s of Node servers and the usual gateway timeouts, so the pool closes an idle connection
+   * before the server does); a server's `Keep-Alive: timeout=N` hint is honoured (less 1 s).
+   * `false` closes after each request.
+   */
   readonly keepAlive?: Duration.DurationInput | false | undefined
   /** TCP+TLS connect timeout (default 10 s). */
   readonly connectTimeout?: Duration.DurationInput | undefined
@@ -55,6 +60,12 @@ export interface UndiciOptions {
   /** Use this dispatcher instead of building one (the other options are then ignored). */
   readonly dispatcher?: Dispatcher | undefined
 }
+
+/**
+ * The pool's default keep-alive: shorter than the server's idle timeout, or a connection the
+ * server has just closed is reused (a stale connection; see `NetworkError.beforeSend`).
+ */
+export const DEFAULT_KEEP_ALIVE: Duration.Duration = Duration.seconds(4)
 
 const hasEnvProxy = (): boolean =>
   ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((k) => (process.env[k] ?? "") !== "")
@@ -68,7 +79,7 @@ export const makeDispatcher = (options: UndiciOptions = {}): Dispatcher => {
   if (options.ca !== undefined) connect.ca = options.ca
   if (options.insecure) connect.rejectUnauthorized = false
   const keepAliveTimeout =
-    options.keepAlive === false ? 1 : Duration.toMillis(Duration.decode(options.keepAlive ?? "30 seconds"))
+    options.keepAlive === false ? 1 : Duration.toMillis(Duration.decode(options.keepAlive ?? DEFAULT_KEEP_ALIVE))
   const base = {
     connect,
     keepAliveTimeout,
