@@ -1,7 +1,7 @@
 /**
  * Huawei Cloud in the emulator. Requests whose Host is `<service>[.<region>].myhuaweicloud.com`
- * (any port: the Host sent is the Host signed) and the ECS metadata service (`169.254.169.254`, or
- * its paths on any Host) are answered here: APIG AK/SK signatures checked (stale `X-Sdk-Date`,
+ * (any port: the Host sent is the Host signed) and the ECS metadata service's paths
+ * (`/openstack/latest/...`, `/meta-data/latest/api/token`, on any Host) are answered here: APIG AK/SK signatures checked (stale `X-Sdk-Date`,
  * unknown keys, temporary keys without their token, tampered requests refused with
  * `{error_code, error_msg}` and `X-Request-Id`), IAM project/domain discovery and federation,
  * state for VPC and ECS, the metadata endpoint for temporary keys, and the shared fault rules.
@@ -19,12 +19,11 @@ import { fail, HuaweiWorld, type HwAnswer } from "./state.js"
 import { checkSignature, parseAuthorization, sdkDate } from "./verify.js"
 
 const DOMAIN = ".myhuaweicloud.com"
-const METADATA_HOST = "169.254.169.254"
 const BODY_LIMIT = 16 * 1024 * 1024
 /** Lifetime of temporary keys served by the metadata endpoint. */
 export const METADATA_KEY_SECONDS = 2 * 3600
 
-const isMetadataPath = (url: string): boolean => url.startsWith("/openstack/latest/") || url.startsWith("/meta-data/latest/")
+const isMetadataPath = (url: string): boolean => url.startsWith("/openstack/latest/") || url.startsWith("/meta-data/latest/api/token")
 
 /** `service` and `region` of a Host without port, or undefined when it is not Huawei's. */
 export const parseHost = (hostname: string): { readonly service: string; readonly region: string | undefined } | undefined => {
@@ -54,7 +53,8 @@ export const huaweiCloud: ProtocolFactory = (ctx: EmulatorContext): ProtocolHand
   const world = new HuaweiWorld(ctx.seed, ctx.now)
 
   const matches = (hostname: string, req: http.IncomingMessage): boolean =>
-    hostname === METADATA_HOST || parseHost(hostname) !== undefined || isMetadataPath(req.url ?? "")
+    // the metadata service is claimed by its paths only: other clouds' metadata servers share 169.254.169.254
+    parseHost(hostname) !== undefined || isMetadataPath(req.url ?? "")
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Array<Buffer> = []
