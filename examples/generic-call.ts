@@ -9,13 +9,13 @@
  * Run: `npx tsx examples/generic-call.ts`
  */
 import { Effect, Layer, Schema } from "effect"
-import * as Client from "../src/Client.js"
-import * as Credentials from "../src/Credentials.js"
-import * as Emulator from "../src/emulator/index.js"
-import * as Errors from "../src/Errors.js"
-import * as Cvm from "../src/generated/cvm/v20170312.js"
-import * as Json from "../src/Json.js"
-import { UndiciHttpClient } from "../src/node/index.js"
+import * as Client from "effect-tencentcloud/Client"
+import * as Credentials from "effect-tencentcloud/Credentials"
+import * as Emulator from "effect-tencentcloud/emulator"
+import * as Errors from "effect-tencentcloud/Errors"
+import * as Cvm from "effect-tencentcloud/cvm/v20170312"
+import * as Json from "effect-tencentcloud/Json"
+import { UndiciHttpClient } from "effect-tencentcloud/node"
 import { runMain } from "./_main.js"
 
 const say = (line = "") => Effect.sync(() => console.log(line))

@@ -11,14 +11,14 @@
  * Run: `npx tsx examples/pagination.ts`
  */
 import { Chunk, Effect, Layer, Stream } from "effect"
-import * as Client from "../src/Client.js"
-import * as Credentials from "../src/Credentials.js"
-import * as Emulator from "../src/emulator/index.js"
-import * as Cbs from "../src/generated/cbs/v20170312.js"
-import * as Cvm from "../src/generated/cvm/v20170312.js"
-import * as Vpc from "../src/generated/vpc/v20170312.js"
-import { UndiciHttpClient } from "../src/node/index.js"
-import * as Retry from "../src/Retry.js"
+import * as Client from "effect-tencentcloud/Client"
+import * as Credentials from "effect-tencentcloud/Credentials"
+import * as Emulator from "effect-tencentcloud/emulator"
+import * as Cbs from "effect-tencentcloud/cbs/v20170312"
+import * as Cvm from "effect-tencentcloud/cvm/v20170312"
+import * as Vpc from "effect-tencentcloud/vpc/v20170312"
+import { UndiciHttpClient } from "effect-tencentcloud/node"
+import * as Retry from "effect-tencentcloud/Retry"
 import { runMain } from "./_main.js"
 
 const say = (line = "") => Effect.sync(() => console.log(line))

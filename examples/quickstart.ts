@@ -12,18 +12,18 @@
  * (and TENCENTCLOUD_SESSION_TOKEN for a temporary key), in TENCENTCLOUD_REGION (default
  * ap-guangzhou).
  *
- * In your own project the imports are `effect-tencentcloud`, `effect-tencentcloud/node`,
- * `effect-tencentcloud/cvm`, ... instead of the `../src/...` paths used here.
+ * The imports name the package (`effect-tencentcloud/...`), as in your own project; in this
+ * repository tsconfig.json's `paths` (tsc, tsx) and vitest.config.ts map them to `src/`.
  */
 import { Chunk, Effect, Layer, Logger, LogLevel, Queue, Stream } from "effect"
-import * as Client from "../src/Client.js"
-import * as Credentials from "../src/Credentials.js"
-import * as Emulator from "../src/emulator/index.js"
-import * as Cvm from "../src/generated/cvm/v20170312.js"
-import * as Vpc from "../src/generated/vpc/v20170312.js"
-import { UndiciHttpClient } from "../src/node/index.js"
-import * as RegionBreaker from "../src/RegionBreaker.js"
-import * as Retry from "../src/Retry.js"
+import * as Client from "effect-tencentcloud/Client"
+import * as Credentials from "effect-tencentcloud/Credentials"
+import * as Emulator from "effect-tencentcloud/emulator"
+import * as Cvm from "effect-tencentcloud/cvm/v20170312"
+import * as Vpc from "effect-tencentcloud/vpc/v20170312"
+import { UndiciHttpClient } from "effect-tencentcloud/node"
+import * as RegionBreaker from "effect-tencentcloud/RegionBreaker"
+import * as Retry from "effect-tencentcloud/Retry"
 import { runMain } from "./_main.js"
 
 const say = (line = "") => Effect.sync(() => console.log(line))
