@@ -41,6 +41,7 @@ import { type ActionInfo, type CallError, type CallOptions, type ServerSentEvent
 import { ApiError, fromServerCode } from "./Errors.js"
 import { MockAnswer } from "./internal/drift.js"
 import * as Json from "./Json.js"
+import * as MockHttp from "./internal/mockHttp.js"
 
 /**
  * What the mocks read of a generated service-version module: its `_actions` table (each entry's
@@ -258,3 +259,28 @@ export const mockAction = <Req, A, E>(
         )
   )
 }
+
+// -------------------------------------------------------------------------------------------------
+// the HTTP level
+
+export type { MockAnswer, MockHttpClient, RecordedRequest } from "./internal/mockHttp.js"
+
+/**
+ * A scripted `HttpClient` for tests at the protocol level: it records every request (method, URL,
+ * headers, body) and answers from `handler` — a response, a transport failure, or nothing ever (to
+ * test timeouts with `TestClock`). Provide `mock.layer` instead of a real transport.
+ *
+ * @example
+ * ```ts
+ * const mock = Testing.mockHttpClient(() => ({ body: JSON.stringify({ Response: { RequestId: "r1" } }) }))
+ * const program = Client.call("cvm", "2017-03-12", "DescribeZones").pipe(
+ *   Effect.provide(Client.layer({ region: "ap-guangzhou" })),
+ *   Effect.provide(mock.layer),
+ *   Effect.provide(Credentials.layerStatic({ secretId: "AKID...", secretKey: "..." }))
+ * )
+ * // afterwards: mock.recorded[0].headers["x-tc-action"] === "DescribeZones"
+ * ```
+ */
+export const mockHttpClient = (
+  handler: (request: MockHttp.RecordedRequest, n: number) => MockHttp.MockAnswer
+): MockHttp.MockHttpClient => MockHttp.make(handler)

@@ -29,6 +29,7 @@ import type * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { CredentialsService } from "../Credentials.js"
 import { type CallSite, classify, RequestValidationError, type SdkError } from "../Errors.js"
+import { checkCredential, checkHeaders } from "./check.js"
 import * as RegionBreaker from "../RegionBreaker.js"
 import * as Retry from "../Retry.js"
 import { fastLaneOf } from "./fastLane.js"
@@ -139,8 +140,14 @@ export const make = (options: EngineOptions): Engine => {
     Effect.flatMap(laid.anonymous ? Effect.succeed(undefined) : credentials.get, (credential) =>
       Effect.flatMap(Random.nextIntBetween(1, 2147483647), (nonce) =>
         Effect.withFiberRuntime<Outgoing, SdkError>((fiber) => {
+          if (credential !== undefined) {
+            const bad = checkCredential(credential)
+            if (bad !== undefined) return Effect.fail(bad)
+          }
           const signed = protocol.sign(laid, target, credential, nowOf(fiber.currentDefaultServices as Context.Context<never>), nonce)
-          return Either.isRight(signed) ? Effect.succeed(signed.right) : Effect.fail(signed.left)
+          if (Either.isLeft(signed)) return Effect.fail(signed.left)
+          const badHeader = checkHeaders(signed.right.headers, laid.site)
+          return badHeader === undefined ? Effect.succeed(signed.right) : Effect.fail(badHeader)
         })
       )
     )

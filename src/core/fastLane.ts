@@ -2,8 +2,8 @@
  * The transport's fast lane: a transport that can send a whole exchange in one promise (the Node
  * undici transport) puts a {@link FastSend} on its `HttpClient` under {@link FastLane}. The engine
  * then sends without building a platform request, forking a timeout fiber or reading the body
- * through an Effect: the request is sent, the body read within the size cap and the timeout
- * enforced by the transport itself. Any other `HttpClient` (fetch, a mock, a wrapped client) goes
+ * through an Effect: the request is sent, the body read within the size cap by the transport, and
+ * the timeout enforced by aborting the request. Any other `HttpClient` (fetch, a mock, a wrapped client) goes
  * through `@effect/platform`'s `execute`, with `Effect.timeoutFail`, unchanged in behaviour.
  *
  * @internal
@@ -19,8 +19,6 @@ export interface FastRequest {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | Uint8Array | undefined
-  /** Abort and reject with {@link FastTimeout} when the whole exchange takes longer. */
-  readonly timeoutMillis: number
   /** Abort and reject with {@link FastTooLarge} when the body grows beyond it. */
   readonly maxBytes: number
   readonly signal: AbortSignal
@@ -34,10 +32,10 @@ export interface FastResponse {
   readonly body: string
 }
 
-/** Rejections the engine recognises; anything else is a transport failure (mapped by its `code`). */
-export class FastTimeout {
-  readonly _tag = "FastTimeout"
-}
+/**
+ * The rejection for an answer over `maxBytes`; anything else is a transport failure (mapped by its
+ * `code`). The engine enforces the timeout itself, by aborting `signal`.
+ */
 export class FastTooLarge {
   readonly _tag = "FastTooLarge"
 }

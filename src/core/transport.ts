@@ -15,7 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type CallSite, NetworkError, ResponseTooLargeError, TimeoutError } from "../Errors.js"
-import { type FastSend, FastTimeout, FastTooLarge } from "./fastLane.js"
+import { type FastSend, FastTooLarge } from "./fastLane.js"
 import type { Answer, Outgoing } from "./Protocol.js"
 import { sanitizeCause } from "./sanitize.js"
 
@@ -108,7 +108,7 @@ export const tooLarge = (a: AttemptSite): ResponseTooLargeError =>
     message: `the answer of ${a.site.service} ${a.site.action} from ${a.site.endpoint} is larger than ${a.maxBytes} bytes; reading stopped and the connection was closed (trace id ${a.traceId}). Raise \`maxResponseBytes\` if such answers are expected, or narrow the request (paging, filters).`
   })
 
-/** Send through the fast lane: one promise, aborted on interruption. */
+/** Send through the fast lane: one promise, aborted on interruption and when the timeout fires. */
 export const sendFast = (
   fast: FastSend,
   method: string,
@@ -119,14 +119,25 @@ export const sendFast = (
 ): Effect.Effect<Answer, NetworkError | TimeoutError | ResponseTooLargeError> =>
   Effect.async<Answer, NetworkError | TimeoutError | ResponseTooLargeError>((resume) => {
     const controller = new AbortController()
-    fast({ method, url, headers, body, timeoutMillis: a.timeoutMillis, maxBytes: a.maxBytes, signal: controller.signal }).then(
-      (r) => resume(Effect.succeed(r)),
-      (e) =>
-        resume(
-          Effect.fail(e instanceof FastTimeout ? timeoutError(a) : e instanceof FastTooLarge ? tooLarge(a) : networkError(a, e))
-        )
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort()
+    }, a.timeoutMillis)
+    fast({ method, url, headers, body, maxBytes: a.maxBytes, signal: controller.signal }).then(
+      (r) => {
+        clearTimeout(timer)
+        resume(Effect.succeed(r))
+      },
+      (e) => {
+        clearTimeout(timer)
+        resume(Effect.fail(timedOut ? timeoutError(a) : e instanceof FastTooLarge ? tooLarge(a) : networkError(a, e)))
+      }
     )
-    return Effect.sync(() => controller.abort())
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      controller.abort()
+    })
   })
 
 const bodyOf = (out: Outgoing): HttpBody.HttpBody | undefined => {

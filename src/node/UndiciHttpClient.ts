@@ -33,6 +33,8 @@ import type { Readable } from "node:stream"
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from "undici"
 import type { RequestValidationError } from "../Errors.js"
 import * as runtime from "./runtime.js"
+import { FastLane } from "../core/fastLane.js"
+import * as fastSend from "./internal/fastSend.js"
 
 /** Options of the undici transport. */
 export interface UndiciOptions {
@@ -175,6 +177,10 @@ const bodyOf = (request: HttpClientRequest.HttpClientRequest): string | Uint8Arr
 
 /** Build an `HttpClient` over an undici dispatcher. */
 export const makeWithDispatcher = (dispatcher: Dispatcher): HttpClient.HttpClient =>
+  // the client also offers the engine's fast lane: the same dispatcher, one promise per exchange
+  Object.assign(platformClient(dispatcher), { [FastLane]: fastSend.make(dispatcher) })
+
+const platformClient = (dispatcher: Dispatcher): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal) =>
     Effect.tryPromise({
       try: async () => {
