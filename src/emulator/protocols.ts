@@ -7,10 +7,12 @@
 import { makeCosHandler } from "./cos/index.js"
 import { huaweiCloud } from "./huaweicloud/index.js"
 import { makeLegacyHandler } from "./legacy/index.js"
+import { metadataServer } from "./metadata/index.js"
 import type { ProtocolFactory } from "./protocol.js"
 
 export const protocolFactories: ReadonlyArray<ProtocolFactory> = [
   makeLegacyHandler,
   huaweiCloud,
-  (ctx) => makeCosHandler(ctx)
+  (ctx) => makeCosHandler(ctx),
+  metadataServer
 ]

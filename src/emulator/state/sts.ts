@@ -1,7 +1,8 @@
 /**
  * STS state: AssumeRole, GetFederationToken and AssumeRoleWithWebIdentity issue temporary
  * credentials (SecretId, SecretKey, Token) that the emulator's signature check then accepts, with
- * the token, until they expire.
+ * the token, until they expire. A web identity token that is a JWT must be within its `exp`/`nbf`;
+ * the emulator's `webIdentity` option decides the rest.
  *
  * @internal
  */
@@ -31,20 +32,50 @@ export type WebIdentityCheck = (token: string, request: { readonly providerId: s
 const ROLE_ARN = /^qcs::cam::uin\/\d+:role(Name)?\/[\w+=,.@-]{1,128}$/
 const SESSION = /^[\w+=,.@-]{2,128}$/
 
+/**
+ * Issue a temporary credential that the emulator then accepts (with its token) until it expires.
+ * Used by STS and by the metadata server's instance role.
+ */
+export const issueTemporary = (world: World, now: number, action: string, subject: string, seconds: number): TemporaryCredential => {
+  const store = stsStore(world)
+  // drop expired ones so the map stays small
+  for (const [k, c] of store.issued) if (c.expiresAt <= now) store.issued.delete(k)
+  const cred: TemporaryCredential = {
+    secretId: "AKID" + world.text(32),
+    secretKey: world.text(32),
+    token: world.text(24) + "_" + world.text(96, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"),
+    expiresAt: Math.floor(now / 1000) * 1000 + seconds * 1000,
+    action,
+    subject
+  }
+  store.issued.set(cred.secretId, cred)
+  return cred
+}
+
+/**
+ * Why a web identity token is refused on its face, or `undefined`: a token that is a JWT
+ * (`header.payload.signature`, base64url) must not have expired (`exp`, emulator clock) nor be
+ * used before `nbf`. Other tokens are left to the configured check.
+ */
+export const webIdentityProblem = (token: string, now: number): string | undefined => {
+  const parts = token.split(".")
+  if (parts.length !== 3) return undefined
+  let claims: unknown
+  try {
+    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"))
+  } catch {
+    return "The web identity token looks like a JWT but its payload is not JSON."
+  }
+  if (claims === null || typeof claims !== "object") return "The web identity token's payload is not a JSON object."
+  const { exp, nbf } = claims as { exp?: unknown; nbf?: unknown }
+  if (typeof exp === "number" && exp * 1000 <= now) return `The web identity token expired at ${iso(exp * 1000)}.`
+  if (typeof nbf === "number" && nbf * 1000 > now) return `The web identity token is not valid before ${iso(nbf * 1000)}.`
+  return undefined
+}
+
 export const makeHandlers = (world: World, webIdentity: WebIdentityCheck): Record<string, Handler> => {
   const issue = (ctx: { readonly now: number; readonly action: string }, subject: string, seconds: number) => {
-    const store = stsStore(world)
-    // drop expired ones so the map stays small
-    for (const [k, c] of store.issued) if (c.expiresAt <= ctx.now) store.issued.delete(k)
-    const cred: TemporaryCredential = {
-      secretId: "AKID" + world.text(32),
-      secretKey: world.text(32),
-      token: world.text(24) + "_" + world.text(96, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"),
-      expiresAt: Math.floor(ctx.now / 1000) * 1000 + seconds * 1000,
-      action: ctx.action,
-      subject
-    }
-    store.issued.set(cred.secretId, cred)
+    const cred = issueTemporary(world, ctx.now, ctx.action, subject, seconds)
     const expired = Math.floor(cred.expiresAt / 1000)
     return {
       Credentials: { Token: cred.token, TmpSecretId: cred.secretId, TmpSecretKey: cred.secretKey },
@@ -97,7 +128,15 @@ export const makeHandlers = (world: World, webIdentity: WebIdentityCheck): Recor
       const p = ctx.params
       const bad = roleChecks(p)
       if (bad !== undefined) return bad
-      if (typeof p.WebIdentityToken !== "string" || p.WebIdentityToken === "" || !webIdentity(p.WebIdentityToken, { providerId: String(p.ProviderId), roleArn: p.RoleArn })) {
+      if (typeof p.ProviderId !== "string" || p.ProviderId === "") {
+        return new ApiFailure("InvalidParameter.ParamError", "The parameter `ProviderId` must name the OIDC identity provider.")
+      }
+      if (typeof p.WebIdentityToken !== "string" || p.WebIdentityToken === "") {
+        return new ApiFailure("InvalidParameter.WebIdentityTokenError", "The web identity token is empty.")
+      }
+      const problem = webIdentityProblem(p.WebIdentityToken, ctx.now)
+      if (problem !== undefined) return new ApiFailure("InvalidParameter.WebIdentityTokenError", problem)
+      if (!webIdentity(p.WebIdentityToken, { providerId: p.ProviderId, roleArn: p.RoleArn })) {
         return new ApiFailure("InvalidParameter.WebIdentityTokenError", "The web identity token was not accepted.")
       }
       const d = duration(p.DurationSeconds, 7200, 43200)
