@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { CredentialsError } from "../../Errors.js"
 import type { Credential } from "./service.js"
+import { traced } from "./sts.js"
 import { temporary } from "./validate.js"
 
 /** Options of the CVM instance role source. */
@@ -120,4 +121,4 @@ export const cvmRoleOnce = (options: CvmRoleOptions, http: HttpClient.HttpClient
     }
     const r = temporary(PROVIDER, `${PROVIDER}: the metadata server's answer for role ${role}`, `check that ${base} is the CVM metadata server`, answer)
     return Either.isRight(r) ? r.right : yield* r.left
-  })
+  }).pipe(traced(PROVIDER, {}))

@@ -13,6 +13,8 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import type { ClientOptions, TencentCloud } from "../../Client.js"
 import { CredentialsError } from "../../Errors.js"
 import { assumeRole } from "../../generated/sts/v20180813.js"
@@ -59,8 +61,40 @@ export const withStsClient = <A, E>(
       Effect.provideService(HttpClient.HttpClient, http),
       Effect.mapError((e) => new CredentialsError({ provider, message: `${provider}: the STS client options are invalid: ${e.message}`, cause: e }))
     )
-    return yield* Effect.provideService(action, Client.TencentCloud, service)
+    // The engine's span would end with the raw answer (a temporary key and token in plain text)
+    // as its exit value; the role sources trace each fetch with a span of their own instead
+    // (see `traced`), whose exit is the credential with its secrets `Redacted`.
+    // For the same reason the engine's debug lines (whose failures may quote a cut-off answer)
+    // are off for these calls.
+    return yield* Effect.provideService(action, Client.TencentCloud, service).pipe(
+      Effect.withTracerEnabled(false),
+      Logger.withMinimumLogLevel(LogLevel.Info)
+    )
   })
+
+/**
+ * A failure of an STS call, told without anything from the answer's body: an answer that could
+ * not be parsed or decoded, or an HTTP error page, may hold part of a temporary key, so only its
+ * kind, status and request id are kept (as message and as `cause`).
+ */
+export const safeFailure = (e: { readonly _tag: string; readonly message: string }): { readonly message: string; readonly cause: unknown } => {
+  const x = e as { _tag: string; message: string; status?: unknown; requestId?: unknown; code?: unknown; traceId?: unknown }
+  if (x._tag === "ResponseParseError" || x._tag === "ResponseDecodeError" || x._tag === "HttpStatusError") {
+    const parts = [
+      typeof x.status === "number" ? `HTTP ${x.status}` : undefined,
+      typeof x.requestId === "string" && x.requestId !== "" ? `RequestId ${x.requestId}` : undefined,
+      typeof x.traceId === "string" ? `trace id ${x.traceId}` : undefined
+    ].filter((p) => p !== undefined)
+    const what = x._tag === "HttpStatusError" ? "an HTTP error answer" : x._tag === "ResponseDecodeError" ? "an answer of the wrong shape" : "an answer that is not the API's JSON envelope (or was cut short)"
+    return { message: `${x._tag}: ${what}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`, cause: { _tag: x._tag, status: x.status, requestId: x.requestId, traceId: x.traceId } }
+  }
+  return { message: x.message, cause: e }
+}
+
+/** One span per credential fetch, named by the source; its exit holds only `Redacted` secrets. */
+export const traced = (provider: string, attributes: Record<string, unknown>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withSpan(self, `credentials.${provider}`, { kind: "client", attributes: { "credentials.provider": provider, ...attributes } })
 
 /** Options of the STS AssumeRole source. */
 export interface AssumeRoleOptions extends StsOptions {
@@ -134,12 +168,12 @@ export const assumeRoleOnce = (
       Effect.mapError((e) =>
         e._tag === "CredentialsError" && e.provider === provider
           ? e
+          : e._tag === "CredentialsError"
+          ? new CredentialsError({ provider, cause: e, message: `${provider}: the base credential that signs AssumeRole failed: ${e.message}` })
           : new CredentialsError({
             provider,
-            cause: e,
-            message: e._tag === "CredentialsError"
-              ? `${provider}: the base credential that signs AssumeRole failed: ${e.message}`
-              : `${provider}: AssumeRole of ${options.roleArn} failed: ${e.message}; check that the base key may call sts:AssumeRole and that the role's trust policy allows it`
+            cause: safeFailure(e).cause,
+            message: `${provider}: AssumeRole of ${options.roleArn} failed: ${safeFailure(e).message}; check that the base key may call sts:AssumeRole and that the role's trust policy allows it`
           })
       )
     )
@@ -150,4 +184,4 @@ export const assumeRoleOnce = (
       { ...answer.Credentials, ExpiredTime: Number(answer.ExpiredTime) }
     )
     return Either.isRight(r) ? r.right : yield* r.left
-  })
+  }).pipe(traced(provider, { "credentials.role_arn": options.roleArn }))

@@ -12,7 +12,7 @@ import { CredentialsError } from "../../Errors.js"
 import { assumeRoleWithWebIdentity } from "../../generated/sts/v20180813.js"
 import { configuredString } from "./profile.js"
 import type { Credential, CredentialsService } from "./service.js"
-import { checkRoleOptions, defaultSessionName, type StsOptions, withStsClient } from "./sts.js"
+import { checkRoleOptions, defaultSessionName, safeFailure, type StsOptions, traced, withStsClient } from "./sts.js"
 import { temporary } from "./validate.js"
 
 /** Options of the TKE OIDC source; each unset one is read from its `TKE_*` variable. */
@@ -123,8 +123,8 @@ export const tkeOidcOnce = (options: TkeOidcOptions, http: HttpClient.HttpClient
           ? e
           : new CredentialsError({
             provider: PROVIDER,
-            cause: e,
-            message: `${PROVIDER}: AssumeRoleWithWebIdentity of ${values.roleArn} (provider ${values.providerId}) failed: ${e.message}; ${
+            cause: safeFailure(e).cause,
+            message: `${PROVIDER}: AssumeRoleWithWebIdentity of ${values.roleArn} (provider ${values.providerId}) failed: ${safeFailure(e).message}; ${
               e._tag === "InvalidParameter.WebIdentityTokenError"
                 ? `the token in ${values.tokenFile} was refused: check that the cluster's OIDC provider is registered in CAM and the role trusts it`
                 : "check the role's trust policy and the TKE_* settings"
@@ -137,4 +137,4 @@ export const tkeOidcOnce = (options: TkeOidcOptions, http: HttpClient.HttpClient
       ExpiredTime: Number(answer.ExpiredTime)
     })
     return Either.isRight(r) ? r.right : yield* r.left
-  })
+  }).pipe(traced(PROVIDER, {}))
