@@ -7,22 +7,22 @@
  * - a profile file (`~/.tencentcloud/credentials`, INI, one `[profile]` per key);
  * - a chain of sources, tried in order: a source that is not configured is skipped, one that is
  *   configured but broken stops the chain with an error naming the file and line;
- * - temporary keys from STS, cached and refreshed before they expire.
+ * - role credentials: STS AssumeRole, the CVM instance role (metadata server) and TKE OIDC (web
+ *   identity), each cached and refreshed before it expires, all served by the emulator;
+ * - the default chain moving past an absent metadata server.
  *
  * Then the chain becomes the client's `Credentials` layer and a call goes to the emulator.
  *
  * Run: `npx tsx examples/credentials.ts`
  */
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as Client from "effect-tencentcloud/Client"
 import * as Credentials from "effect-tencentcloud/Credentials"
 import * as Emulator from "effect-tencentcloud/emulator"
-import * as Errors from "effect-tencentcloud/Errors"
 import * as Cvm from "effect-tencentcloud/cvm/v20170312"
-import * as Sts from "effect-tencentcloud/sts/v20180813"
 import { UndiciHttpClient } from "effect-tencentcloud/node"
 import { runMain } from "./_main.js"
 
@@ -119,31 +119,52 @@ export const main = Effect.gen(function* () {
   )
   yield* say(`   DescribeInstances signed with ${emu.requests.last()?.secretId}: accepted`)
   // Credentials.layerDefault is this chain with the standard locations (environment, then
-  // ~/.tencentcloud/credentials, then /etc/tencentcloud/credentials); it reads them once.
+  // ~/.tencentcloud/credentials, then /etc/tencentcloud/credentials), then the role sources (6-8).
 
-  // 5. temporary keys from STS, cached -----------------------------------------------------------
-  yield* say("\n5. Temporary keys from STS, cached until 5 minutes before they expire")
-  const LongTermClient = client(Credentials.layerStatic(ENV_KEY))
-  let stsCalls = 0
-  const fromSts: Credentials.CredentialsService = {
-    get: Sts.assumeRole({ RoleArn: "qcs::cam::uin/100000000001:roleName/app", RoleSessionName: "example", DurationSeconds: 1800 }).pipe(
-      Effect.tap(() => Effect.sync(() => stsCalls++)),
-      Effect.map((r) => ({
-        secretId: r.Credentials.TmpSecretId,
-        secretKey: Redacted.make(r.Credentials.TmpSecretKey),
-        token: Redacted.make(r.Credentials.Token),
-        expiresAt: Number(r.ExpiredTime) * 1000
-      })),
-      Effect.provide(LongTermClient),
-      Effect.mapError((e) => new Errors.CredentialsError({ provider: "sts", message: `AssumeRole failed: ${e.message}`, cause: e }))
-    )
-  }
-  const TemporaryCredentials = Layer.effect(Credentials.Credentials, Credentials.cached(fromSts, { refreshBefore: "5 minutes" }))
+  // 5. STS AssumeRole, cached -------------------------------------------------------------------
+  yield* say("\n5. Role credentials: STS AssumeRole with a long-term key, cached until shortly before they expire")
+  // STS calls go to the emulator (Host sts.tencentcloudapi.com kept); in production leave `sts` out
+  const sts = { client: { connectTo: emu.endpoint } }
+  const RoleCredentials = Credentials.layerAssumeRole({ roleArn: "qcs::cam::uin/100000000001:roleName/app", roleSessionName: "example", durationSeconds: 1800, ...sts }).pipe(
+    Layer.provide(Credentials.layerStatic(ENV_KEY)), // the key that may assume the role
+    Layer.provide(Http)
+  )
   yield* Effect.gen(function* () {
     for (let i = 0; i < 3; i++) yield* Cvm.describeInstances({ Limit: 1 })
-  }).pipe(Effect.provide(client(TemporaryCredentials)))
+  }).pipe(Effect.provide(client(RoleCredentials)))
+  const stsCalls = emu.requests.list({ service: "sts", action: "AssumeRole" }).length
   const signedWith = emu.requests.last()
   yield* say(`   3 calls, ${stsCalls} AssumeRole call; signed with ${signedWith?.secretId} + token (${signedWith?.headers["x-tc-token"]})`)
+
+  // 6. the CVM instance role ---------------------------------------------------------------------
+  yield* say("\n6. The CVM instance role, from the metadata server (the emulator serves one)")
+  const instanceRole = yield* Credentials.fromCvmRole({ baseUrl: `${emu.endpoint}/latest/meta-data/` }).pipe(Effect.provide(Http))
+  const [list, role] = emu.requests.list({ service: "metadata" })
+  yield* say(`   GET ${list?.path} → role ${role?.path.split("/").pop()}`)
+  yield* say(`   its temporary key ${show(instanceRole)}, expires ${new Date(instanceRole.expiresAt!).toISOString()}`)
+
+  // 7. TKE OIDC ----------------------------------------------------------------------------------
+  yield* say("\n7. TKE OIDC: a web identity token file, exchanged unsigned with AssumeRoleWithWebIdentity")
+  const tokenFile = path.join(dir, "web-identity-token")
+  yield* Effect.promise(() => fs.writeFile(tokenFile, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2QifQ.c2lnbmF0dXJl")) // the cluster writes and rotates it
+  const tke = env({
+    TKE_REGION: "ap-guangzhou",
+    TKE_PROVIDER_ID: "cls-example",
+    TKE_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+    TKE_ROLE_ARN: "qcs::cam::uin/100000000001:roleName/tke-app"
+  })
+  const fromTke = yield* Credentials.fromTkeOidc(sts).pipe(Effect.provide(Http), Effect.withConfigProvider(tke))
+  const exchange = emu.requests.list({ service: "sts", action: "AssumeRoleWithWebIdentity" })[0]
+  yield* say(`   TKE_* variables → ${show(fromTke)}; the exchange was signed ${exchange?.signatureMethod} (no key needed)`)
+
+  // 8. the default chain off CVM -----------------------------------------------------------------
+  yield* say("\n8. The default chain: environment → profile file → CVM role → TKE OIDC")
+  const closed = "http://127.0.0.1:9/latest/meta-data/" // no metadata server here (as off CVM)
+  const fromChain = yield* Effect.flatMap(Credentials.make({ searchPaths: [], cvmRole: { baseUrl: closed }, sts }), (c) => c.get).pipe(
+    Effect.provide(Http),
+    Effect.withConfigProvider(tke)
+  )
+  yield* say(`   no environment, no file, no metadata server → TKE OIDC: ${fromChain.secretId} (with token)`)
 }).pipe(Effect.scoped)
 
 runMain(import.meta, main)

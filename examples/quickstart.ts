@@ -126,6 +126,20 @@ const story = (emu: Emulator.EmulatorHandle) =>
     yield* showChanges
     yield* say(`   next call → ${since(m)[0]?.host}: ok`)
 
+    // 7. role credentials --------------------------------------------------------------------------
+    yield* step(7, "Sign with a role's temporary key: the CVM instance role, from the metadata server")
+    // on a CVM instance: Credentials.layerCvmRole(), or Credentials.layerDefault (environment →
+    // profile file → CVM role → TKE OIDC); here the emulator plays the metadata server
+    const RoleClient = Client.layer({ region: "ap-guangzhou", connectTo: emu.endpoint }).pipe(
+      Layer.provide(Credentials.layerCvmRole({ baseUrl: `${emu.endpoint}/latest/meta-data/` })),
+      Layer.provide(UndiciHttpClient.layer({ proxy: false }))
+    )
+    m = mark()
+    const zones = yield* Cvm.describeZones({}).pipe(Effect.provide(RoleClient))
+    const signed = since(m).find((r) => r.service === "cvm")
+    yield* say(`   metadata: role ${since(m)[1]?.path.split("/").pop()} → temporary key ${signed?.secretId} + token (refreshed before it expires)`)
+    yield* say(`   DescribeZones signed with it: ok, ${Number(zones.TotalCount)} zones`)
+
     // summary -------------------------------------------------------------------------------------
     const final = yield* Cvm.describeInstances({ InstanceIds: ids })
     const all = emu.requests.list()

@@ -80,6 +80,7 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
       "attempt 4 → cvm.ap-guangzhou.tencentcloudapi.com (backup): ok",
       "breaker: half-open → closed (recovered)",
       "next call → cvm.ap-shanghai.tencentcloudapi.com: ok",
+      "metadata: role emulator-cvm-role → temporary key AKID",
       "3 instances (3 RUNNING)",
       /retries +2 after throttling/
     ]
@@ -94,7 +95,10 @@ const examples: ReadonlyArray<readonly [file: string, expected: ReadonlyArray<st
       "nothing configured → no credentials found",
       "stops at line 3",
       "signed with AKIDprofileEXAMPLEprofileEXAMPLE0001: accepted",
-      /3 calls, 1 AssumeRole call; signed with AKID\w+ \+ token \(<redacted>\)/
+      /3 calls, 1 AssumeRole call; signed with AKID\w+ \+ token \(<redacted>\)/,
+      "→ role emulator-cvm-role",
+      "the exchange was signed SKIP",
+      "no metadata server → TKE OIDC: AKID"
     ]
   ],
   [
