@@ -302,20 +302,20 @@ export interface SignUrlInput extends Pick<LegacyOptions, "region" | "signatureM
   /** Unix seconds. */
   readonly timestamp: number
   /** A positive integer. */
-  readonly nonce: number
+  readonly nonce: number | bigint
 }
 
 /** A signed GET URL, from explicit inputs: pure, the same inputs give the same URL. */
 export const signUrl = (input: SignUrlInput): Either.Either<string, RequestValidationError> => {
   const cfg = resolveOptions({ ...input, method: "GET" })
   if (Either.isLeft(cfg)) return Either.left(cfg.left)
-  if (!(Number.isInteger(input.nonce) && input.nonce > 0)) return optionError("nonce", `${String(input.nonce)} is not a positive integer`, "give e.g. 11886")
+  if (!(typeof input.nonce === "bigint" ? input.nonce > 0n : Number.isSafeInteger(input.nonce) && input.nonce > 0)) return optionError("nonce", `${String(input.nonce)} is not a positive integer`, "give e.g. 11886")
   if (!Number.isFinite(input.timestamp) || input.timestamp < 0) return optionError("timestamp", `${String(input.timestamp)} is not a Unix time`, "give seconds since the epoch")
   const protocol = Protocol.make(cfg.right)
   const laid = protocol.layout({ module: input.module, action: input.action, params: input.params, forceGet: true }, {})
   if (Either.isLeft(laid)) return Either.left(laid.left)
   const secret = (s: string | Redacted.Redacted<string>) => (Redacted.isRedacted(s) ? s : Redacted.make(s))
-  const out = protocol.sign(
+  const out = protocol.signWith(
     laid.right,
     laid.right.primary,
     { secretId: input.secretId, secretKey: secret(input.secretKey), token: input.token === undefined ? undefined : secret(input.token) },

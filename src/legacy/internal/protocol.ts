@@ -99,8 +99,13 @@ const excerpt = (s: string): string => (s.length > 512 ? s.slice(0, 512) : s)
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** The API 2.0 protocol of one client, and its signing with any nonce (the pure `signUrl` takes a `bigint`). */
+export interface LegacyProtocol extends Protocol<LegacyInput, LegacyLaid, LegacyResult, LegacyApiError> {
+  readonly signWith: (laid: LegacyLaid, target: Target, credential: Credential | undefined, nowMillis: number, nonce: number | bigint) => Either.Either<Outgoing, RequestValidationError>
+}
+
 /** The API 2.0 protocol of one client. */
-export const make = (config: LegacyConfig): Protocol<LegacyInput, LegacyLaid, LegacyResult, LegacyApiError> => {
+export const make = (config: LegacyConfig): LegacyProtocol => {
   const layout = (input: LegacyInput, ov: CallOverrides): Either.Either<LegacyLaid, RequestValidationError> => {
     const module = input.module
     const found = hostOf(config.table, module)
@@ -162,7 +167,7 @@ export const make = (config: LegacyConfig): Protocol<LegacyInput, LegacyLaid, Le
     })
   }
 
-  const signLaid = (laid: LegacyLaid, target: Target, credential: Credential | undefined, nowMillis: number, nonce: number): Either.Either<Outgoing, RequestValidationError> => {
+  const signLaid = (laid: LegacyLaid, target: Target, credential: Credential | undefined, nowMillis: number, nonce: number | bigint): Either.Either<Outgoing, RequestValidationError> => {
     if (credential === undefined) {
       return invalid(laid.module, laid.action, "credentials", "no credential to sign with", "provide a Credentials layer")
     }
@@ -261,5 +266,5 @@ export const make = (config: LegacyConfig): Protocol<LegacyInput, LegacyLaid, Le
     }))
   }
 
-  return { name: "qcloud2", layout, sign: signLaid, interpret, secrets: ["Signature", "Token", "SecretKey"] }
+  return { name: "qcloud2", layout, sign: signLaid, signWith: signLaid, interpret, secrets: ["Signature", "Token", "SecretKey"] }
 }

@@ -34,8 +34,8 @@ export interface SignInput {
   readonly token?: string | undefined
   /** Unix seconds (floored). */
   readonly timestamp: number
-  /** A positive integer. */
-  readonly nonce: number
+  /** A positive integer (the Python SDK draws up to 2^63, hence `bigint`). */
+  readonly nonce: number | bigint
   /** Sent as `RequestClient` when set. */
   readonly requestClient?: string | undefined
 }
