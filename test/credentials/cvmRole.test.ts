@@ -75,6 +75,18 @@ describe("CVM instance role (e2e against the emulator's metadata server)", () =>
       expect(metadataCalls(emu, "RoleCredentials")).toHaveLength(1)
     }))
 
+  it.scoped("1,000 concurrent callers inside the refresh window: all get the valid key at once, one background fetch", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.make()
+      const { get } = yield* cvmRole(emu)
+      const first = yield* get
+      yield* TestClock.adjust("116 minutes")
+      const all = yield* Effect.all(Array.from({ length: 1000 }, () => get), { concurrency: "unbounded" })
+      expect(new Set(all.map((c) => c.secretId))).toEqual(new Set([first.secretId]))
+      yield* eventually(get, (c) => c.secretId !== first.secretId)
+      expect(metadataCalls(emu, "RoleCredentials")).toHaveLength(2)
+    }))
+
   it.scoped("a failed refresh (HTTP 500) keeps the valid key; after the back-off the next refresh succeeds", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.make()
